@@ -1,0 +1,250 @@
+// Package snapshot holds one view of the network: the inventory, each device's
+// OpenConfig tree and the environment.
+//
+// Stage: after collect, before compile. Input: a snapshot folder
+// (inventory.yaml, configs/<device>.json, environment.yaml) or trees pulled over
+// gNMI. Output: a Snapshot. Every inventoried device must have a config, and
+// every config must belong to an inventoried device: a snapshot with a hole in
+// it would let a simulation pass on a network it never saw.
+package snapshot
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/backstop-net/backstop/internal/fault"
+	"github.com/backstop-net/backstop/internal/inventory"
+	"github.com/backstop-net/backstop/models/oc"
+	"golang.org/x/sync/errgroup"
+)
+
+// Snapshot is the network as seen at one moment (running) or as proposed (candidate).
+type Snapshot struct {
+	Source      string // folder or description, for messages
+	Inventory   *inventory.Inventory
+	Environment *Environment
+	Devices     map[string]*DeviceConfig
+}
+
+// DeviceConfig is one device's configuration.
+type DeviceConfig struct {
+	Name    string
+	File    string // where it came from (file path or gnmi://address)
+	Raw     []byte // the JSON as read; digests and line lookups use it
+	Tree    *oc.Device
+	Ignored []oc.Ignored // members the binding does not know
+}
+
+// Names returns the device names, sorted.
+func (s *Snapshot) Names() []string {
+	out := make([]string, 0, len(s.Devices))
+	for n := range s.Devices {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Digest is a stable hash of the snapshot's inputs (configs and environment).
+func (s *Snapshot) Digest() string {
+	h := sha256.New()
+	for _, n := range s.Names() {
+		fmt.Fprintf(h, "%s\x00", n)
+		h.Write(s.Devices[n].Raw)
+	}
+	if env, err := s.Environment.marshal(); err == nil {
+		h.Write(env)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Load reads a snapshot folder.
+func Load(dir string) (*Snapshot, error) {
+	invPath := filepath.Join(dir, "inventory.yaml")
+	inv, err := inventory.Load(invPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{Source: dir, Inventory: inv, Environment: &Environment{}}
+	if data, err := os.ReadFile(filepath.Join(dir, "environment.yaml")); err == nil {
+		env, err := ParseEnvironment(data)
+		if err != nil {
+			return nil, fault.Badf("%s: %w", filepath.Join(dir, "environment.yaml"), err)
+		}
+		s.Environment = env
+	} else if !os.IsNotExist(err) {
+		return nil, fault.Bad(err)
+	}
+	known := func(n string) bool { return inv.Device(n) != nil }
+	if err := s.Environment.check(known); err != nil {
+		return nil, fault.Badf("%s: %w", filepath.Join(dir, "environment.yaml"), err)
+	}
+	files, err := configFiles(filepath.Join(dir, "configs"))
+	if err != nil {
+		return nil, err
+	}
+	for name, f := range files {
+		if !known(name) {
+			return nil, fault.Badf("%s: device %q is not in %s", f, name, invPath)
+		}
+	}
+	for _, d := range inv.Devices {
+		if _, ok := files[d.Name]; !ok {
+			return nil, fault.Badf("%s: no config for inventoried device %q (expected %s)", dir, d.Name,
+				filepath.Join(dir, "configs", d.Name+".json"))
+		}
+	}
+	s.Devices, err = loadFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// configFiles maps device name to <dir>/<device>.json.
+func configFiles(dir string) (map[string]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fault.Bad(err)
+	}
+	out := map[string]string{}
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		out[strings.TrimSuffix(e.Name(), ".json")] = filepath.Join(dir, e.Name())
+	}
+	return out, nil
+}
+
+// loadFiles decodes configs in parallel: the binding decodes slowly, so each
+// file is decoded exactly once, on all cores.
+func loadFiles(files map[string]string) (map[string]*DeviceConfig, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]*DeviceConfig, len(names))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, n := range names {
+		g.Go(func() error {
+			data, err := os.ReadFile(files[n])
+			if err != nil {
+				return fault.Bad(err)
+			}
+			dc, err := Decode(n, files[n], data)
+			if err != nil {
+				return err
+			}
+			out[i] = dc
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	m := make(map[string]*DeviceConfig, len(out))
+	for _, dc := range out {
+		m[dc.Name] = dc
+	}
+	return m, nil
+}
+
+// Decode parses one device's JSON; errors name the file.
+func Decode(name, file string, data []byte) (*DeviceConfig, error) {
+	tree, ignored, err := oc.Load(data)
+	if err != nil {
+		return nil, fault.Badf("%s: %w", file, err)
+	}
+	return &DeviceConfig{Name: name, File: file, Raw: data, Tree: tree, Ignored: ignored}, nil
+}
+
+// WithDevices returns a copy of s whose named devices are replaced; the rest
+// is shared (configs are never mutated in place).
+func (s *Snapshot) WithDevices(source string, repl map[string]*DeviceConfig) (*Snapshot, error) {
+	c := &Snapshot{Source: source, Inventory: s.Inventory, Environment: s.Environment,
+		Devices: make(map[string]*DeviceConfig, len(s.Devices))}
+	for n, d := range s.Devices {
+		c.Devices[n] = d
+	}
+	for n, d := range repl {
+		if _, ok := s.Devices[n]; !ok {
+			return nil, fault.Badf("%s: device %q is not in the inventory", d.File, n)
+		}
+		c.Devices[n] = d
+	}
+	return c, nil
+}
+
+// LoadCandidate reads a candidate: a full snapshot folder (it has an
+// inventory.yaml), or a folder of per-device JSON files (<device>.json, directly
+// or under configs/) that replace those devices of running.
+func LoadCandidate(running *Snapshot, dir string) (*Snapshot, error) {
+	if _, err := os.Stat(filepath.Join(dir, "inventory.yaml")); err == nil {
+		return Load(dir)
+	}
+	files, err := configFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		if files, err = configFiles(filepath.Join(dir, "configs")); err != nil {
+			return nil, fault.Badf("%s: no candidate configs (<device>.json) found", dir)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fault.Badf("%s: no candidate configs (<device>.json) found", dir)
+	}
+	for name, f := range files {
+		if running.Inventory.Device(name) == nil {
+			return nil, fault.Badf("%s: device %q is not in the inventory", f, name)
+		}
+	}
+	devs, err := loadFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	return running.WithDevices(dir, devs)
+}
+
+// Save writes the snapshot as a folder.
+func (s *Snapshot) Save(dir string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
+		return err
+	}
+	inv, err := s.Inventory.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "inventory.yaml"), inv, 0o644); err != nil {
+		return err
+	}
+	env, err := s.Environment.marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "environment.yaml"), env, 0o644); err != nil {
+		return err
+	}
+	for _, n := range s.Names() {
+		d := s.Devices[n]
+		data := d.Raw
+		if data == nil {
+			if data, err = oc.Marshal(d.Tree); err != nil {
+				return fmt.Errorf("%s: %w", n, err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "configs", n+".json"), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

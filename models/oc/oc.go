@@ -1,0 +1,212 @@
+// Package oc is the project's only door to the OpenConfig Go bindings.
+//
+// Every other package reaches OpenConfig through the aliases and helpers here, so
+// the generated binding (today ygot's exampleoc, generated from the public
+// OpenConfig models) can be replaced in one place. Input is RFC 7951 JSON
+// (gNMI JSON_IETF) rooted at "/".
+package oc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/openconfig/goyang/pkg/yang"
+	"github.com/openconfig/ygot/exampleoc"
+	"github.com/openconfig/ygot/ygot"
+	"github.com/openconfig/ygot/ytypes"
+)
+
+// Device is the root of one device's OpenConfig tree.
+type Device = exampleoc.Device
+
+// Ignored is a JSON member the loader skipped because the schema has no such
+// node: a vendor augmentation or a model this binding does not carry.
+type Ignored struct {
+	Path string // gNMI-style path, e.g. /interfaces/interface[name=et-0/0/1]/config/acme:foo
+}
+
+var (
+	schemaOnce sync.Once
+	schema     *ytypes.Schema
+	schemaErr  error
+)
+
+// Schema returns the ytypes schema of the binding, for SetRequest handling and
+// servers. The tree is unzipped once per process.
+func Schema() (*ytypes.Schema, error) {
+	schemaOnce.Do(func() {
+		schema = &ytypes.Schema{
+			Root:       &Device{},
+			SchemaTree: exampleoc.SchemaTree,
+			Unmarshal:  exampleoc.Unmarshal,
+		}
+	})
+	return schema, schemaErr
+}
+
+// RootEntry is the YANG schema entry of the device root.
+func RootEntry() *yang.Entry { return exampleoc.SchemaTree["Device"] }
+
+// SchemaTree is the binding's map of Go type name to YANG entry.
+func SchemaTree() map[string]*yang.Entry { return exampleoc.SchemaTree }
+
+// Load decodes RFC 7951 JSON into a Device. Members the schema does not know are
+// dropped and returned as Ignored (sorted), never silently lost; anything else
+// that does not fit the schema is an error.
+func Load(data []byte) (*Device, []Ignored, error) {
+	var tree any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&tree); err != nil {
+		return nil, nil, fmt.Errorf("malformed JSON: %w", jsonErrorWithLine(data, err))
+	}
+	if dec.More() {
+		return nil, nil, fmt.Errorf("malformed JSON: trailing data after the top-level object")
+	}
+	root, ok := tree.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("config must be a JSON object rooted at /, got %T", tree)
+	}
+	var ignored []Ignored
+	prune(RootEntry(), root, "", &ignored)
+	sort.Slice(ignored, func(i, j int) bool { return ignored[i].Path < ignored[j].Path })
+	// Re-encode the pruned tree: ytypes wants plain float64 numbers.
+	clean, err := json.Marshal(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	var plain any
+	if err := json.Unmarshal(clean, &plain); err != nil {
+		return nil, nil, err
+	}
+	dev := &Device{}
+	if err := ytypes.Unmarshal(RootEntry(), dev, plain); err != nil {
+		return nil, nil, fmt.Errorf("does not fit the OpenConfig schema: %w", err)
+	}
+	return dev, ignored, nil
+}
+
+// jsonErrorWithLine turns a byte offset from encoding/json into line:column.
+func jsonErrorWithLine(data []byte, err error) error {
+	var off int64 = -1
+	switch e := err.(type) {
+	case *json.SyntaxError:
+		off = e.Offset
+	case *json.UnmarshalTypeError:
+		off = e.Offset
+	}
+	if off < 0 {
+		return err
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	col := off - int64(bytes.LastIndexByte(data[:off], '\n'))
+	return fmt.Errorf("line %d column %d: %w", line, col, err)
+}
+
+// stripModule drops the "module:" prefix of an RFC 7951 member name.
+func stripModule(name string) string {
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// child finds a schema child by name, looking through choice and case nodes,
+// which have no JSON member of their own.
+func child(e *yang.Entry, name string) *yang.Entry {
+	if c, ok := e.Dir[name]; ok && !c.IsChoice() && !c.IsCase() {
+		return c
+	}
+	for _, c := range e.Dir {
+		if c.IsChoice() || c.IsCase() {
+			if f := child(c, name); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// prune removes members unknown to the schema from obj (in place) and records them.
+func prune(e *yang.Entry, obj map[string]any, path string, out *[]Ignored) {
+	for name, v := range obj {
+		if strings.HasPrefix(name, "@") {
+			continue // RFC 7951 metadata
+		}
+		c := child(e, stripModule(name))
+		if c == nil {
+			*out = append(*out, Ignored{Path: path + "/" + name})
+			delete(obj, name)
+			continue
+		}
+		p := path + "/" + stripModule(name)
+		switch {
+		case c.IsList():
+			items, ok := v.([]any)
+			if !ok {
+				continue // ytypes reports the type error with its path
+			}
+			for _, it := range items {
+				if m, ok := it.(map[string]any); ok {
+					prune(c, m, p+listKeys(c, m), out)
+				}
+			}
+		case c.IsDir():
+			if m, ok := v.(map[string]any); ok {
+				prune(c, m, p, out)
+			}
+		}
+	}
+}
+
+func listKeys(e *yang.Entry, m map[string]any) string {
+	var b strings.Builder
+	for _, k := range strings.Fields(e.Key) {
+		v := m[k]
+		if v == nil {
+			for name, vv := range m {
+				if stripModule(name) == k {
+					v = vv
+				}
+			}
+		}
+		fmt.Fprintf(&b, "[%s=%v]", k, v)
+	}
+	return b.String()
+}
+
+// Marshal renders a device as indented RFC 7951 JSON with module-qualified
+// top-level members, the form gNMI JSON_IETF carries. Output is deterministic.
+func Marshal(d *Device) ([]byte, error) {
+	s, err := ygot.EmitJSON(d, &ygot.EmitJSONConfig{
+		Format: ygot.RFC7951,
+		Indent: "  ",
+		RFC7951Config: &ygot.RFC7951JSONConfig{
+			AppendModuleName: true,
+		},
+		SkipValidation: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []byte(s + "\n"), nil
+}
+
+// Copy returns a deep copy of a device tree.
+func Copy(d *Device) (*Device, error) {
+	c, err := ygot.DeepCopy(d)
+	if err != nil {
+		return nil, err
+	}
+	return c.(*Device), nil
+}
+
+// Validate checks a tree against the schema (leafrefs, ranges, patterns).
+func Validate(d *Device) error { return d.Validate() }
