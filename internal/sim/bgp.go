@@ -1,0 +1,439 @@
+package sim
+
+import (
+	"net/netip"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// sessEnd is one end of an established session as seen from a node.
+type sessEnd struct {
+	s    int32
+	side uint8 // 0: this node is the session's A end, 1: its B end
+	peer int32 // the node at the other end
+}
+
+// nodeRIB is one node's paths for one prefix: Adj-RIB-In after import policy
+// plus local originations, and the best path.
+type nodeRIB struct {
+	node   int32
+	paths  []*Path
+	keys   []int32 // per path: 2*session+side it arrived on, -1 local
+	best   int32   // index into paths, -1 none
+	reason string  // why the best path won against the runner-up
+}
+
+// prefixRIB is the outcome of propagating one prefix through the network.
+type prefixRIB struct {
+	nodes     []nodeRIB // sorted by node
+	converged bool
+}
+
+func (r *prefixRIB) at(node int32) *nodeRIB {
+	i := sort.Search(len(r.nodes), func(i int) bool { return r.nodes[i].node >= node })
+	if i < len(r.nodes) && r.nodes[i].node == node {
+		return &r.nodes[i]
+	}
+	return nil
+}
+
+// bgpResult holds every prefix's RIBs.
+type bgpResult struct {
+	prefixes []netip.Prefix // sorted
+	pid      map[netip.Prefix]int32
+	lens     [129]bool // prefix lengths present, to skip empty LPM probes
+	ribs     []*prefixRIB
+}
+
+func (s *state) nodeCount() int { return len(s.net.Devices) + len(s.external) }
+
+func (s *state) isExternal(node int32) bool { return int(node) >= len(s.net.Devices) }
+
+// neighborAt is the neighbor config of the node at the given end of session si.
+func (s *state) neighborAt(si int32, side uint8) *network.Neighbor {
+	ss := &s.sessions[si]
+	if side == 0 {
+		return &s.net.Devices[ss.a].BGP.Neighbors[ss.aNbr]
+	}
+	if ss.External {
+		return nil
+	}
+	return &s.net.Devices[ss.b].BGP.Neighbors[ss.bNbr]
+}
+
+// localAddrAt is the address the node at the given end speaks from.
+func (s *state) localAddrAt(si int32, side uint8) netip.Addr {
+	ss := &s.sessions[si]
+	if side == 0 {
+		return ss.LocalAddr
+	}
+	return ss.Neighbor
+}
+
+func (s *state) nodeOf(si int32, side uint8) int32 {
+	ss := &s.sessions[si]
+	if side == 0 {
+		return int32(ss.a)
+	}
+	if ss.External {
+		return int32(len(s.net.Devices) + ss.externalNode)
+	}
+	return int32(ss.b)
+}
+
+func (s *state) buildSessionIndex() {
+	s.nodeSess = make([][]sessEnd, s.nodeCount())
+	for i := range s.sessions {
+		ss := &s.sessions[i]
+		if !ss.Established {
+			continue
+		}
+		a, b := s.nodeOf(int32(i), 0), s.nodeOf(int32(i), 1)
+		s.nodeSess[a] = append(s.nodeSess[a], sessEnd{int32(i), 0, b})
+		s.nodeSess[b] = append(s.nodeSess[b], sessEnd{int32(i), 1, a})
+	}
+}
+
+func (s *state) routerID(node int32) netip.Addr {
+	if s.isExternal(node) {
+		return s.external[int(node)-len(s.net.Devices)].addr
+	}
+	if b := s.net.Devices[node].BGP; b != nil {
+		return b.RouterID
+	}
+	return netip.Addr{}
+}
+
+func (s *state) clusterID(d *network.Device) netip.Addr {
+	if d.BGP.ClusterID.IsValid() {
+		return d.BGP.ClusterID
+	}
+	return d.BGP.RouterID
+}
+
+func (s *state) nodeName(node int32) string {
+	if s.isExternal(node) {
+		return s.external[int(node)-len(s.net.Devices)].name
+	}
+	return s.net.Devices[node].Name
+}
+
+// propagate computes one prefix's routing to a fixed point with a FIFO
+// worklist: a node whose best path changes re-advertises to its peers.
+func (s *state) propagate(pid int32) *prefixRIB {
+	prefix := s.bgp.prefixes[pid]
+	ribs := map[int32]*nodeRIB{}
+	get := func(n int32) *nodeRIB {
+		r := ribs[n]
+		if r == nil {
+			r = &nodeRIB{node: n, best: -1}
+			ribs[n] = r
+		}
+		return r
+	}
+	var queue []int32
+	inQueue := map[int32]bool{}
+	push := func(n int32) {
+		if !inQueue[n] {
+			inQueue[n] = true
+			queue = append(queue, n)
+		}
+	}
+	for _, lo := range s.local[pid] {
+		r := get(lo.node)
+		r.paths = append(r.paths, lo.path)
+		r.keys = append(r.keys, -1)
+		s.selectBest(r)
+		push(lo.node)
+	}
+	limit := 64 * (s.nodeCount() + 1)
+	steps := 0
+	converged := true
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		inQueue[n] = false
+		if steps++; steps > limit {
+			converged = false
+			break
+		}
+		r := ribs[n]
+		var best *Path
+		var bestKey int32 = -2
+		if r != nil && r.best >= 0 {
+			best, bestKey = r.paths[r.best], r.keys[r.best]
+		}
+		for _, e := range s.nodeSess[n] {
+			var out *Path
+			if best != nil && bestKey != 2*e.s+int32(e.side) { // never back to the sender
+				out = s.export(n, e, best, bestKey, prefix)
+			}
+			m := e.peer
+			var in *Path
+			if out != nil {
+				in = s.importPath(m, e, out, prefix)
+			}
+			key := 2*e.s + int32(1-e.side) // the end at which m receives
+			rm := ribs[m]
+			if rm == nil && in == nil {
+				continue
+			}
+			rm = get(m)
+			idx := slices.Index(rm.keys, key)
+			if idx >= 0 && in != nil && pathEqual(rm.paths[idx], in) {
+				continue
+			}
+			if idx < 0 && in == nil {
+				continue
+			}
+			var prevBest *Path
+			if rm.best >= 0 {
+				prevBest = rm.paths[rm.best]
+			}
+			switch {
+			case in == nil:
+				rm.paths = slices.Delete(rm.paths, idx, idx+1)
+				rm.keys = slices.Delete(rm.keys, idx, idx+1)
+			case idx >= 0:
+				rm.paths[idx] = in
+			default:
+				rm.paths = append(rm.paths, in)
+				rm.keys = append(rm.keys, key)
+			}
+			if s.isExternal(m) {
+				continue // external speakers only record what they are sent
+			}
+			s.selectBest(rm)
+			var nb *Path
+			if rm.best >= 0 {
+				nb = rm.paths[rm.best]
+			}
+			if nb != prevBest {
+				push(m)
+			}
+		}
+	}
+	out := &prefixRIB{converged: converged}
+	for _, r := range ribs {
+		if len(r.paths) > 0 {
+			out.nodes = append(out.nodes, *r)
+		}
+	}
+	sort.Slice(out.nodes, func(i, j int) bool { return out.nodes[i].node < out.nodes[j].node })
+	return out
+}
+
+// export builds what node n advertises over session end e, or nil when its
+// rules or its export policy suppress the route.
+func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix netip.Prefix) *Path {
+	ss := &s.sessions[e.s]
+	if s.isExternal(n) {
+		// External speakers advertise only what they originate.
+		if !best.Local {
+			return nil
+		}
+		x := s.external[int(n)-len(s.net.Devices)]
+		return &Path{NextHop: x.addr, ASPath: []uint32{x.asn}, Origin: OriginIGP}
+	}
+	d := s.net.Devices[n]
+	nb := s.neighborAt(e.s, e.side)
+	ibgp := ss.IBGP
+	learnedIBGP := !best.Local && !best.EBGP
+	if ibgp && learnedIBGP {
+		// RFC 4456: a route reflector reflects client routes to everyone and
+		// non-client routes to clients only; others never re-advertise iBGP routes.
+		from := s.neighborAt(best.session, sideOf(bestKey))
+		fromClient := from != nil && from.RRClient
+		if !fromClient && !nb.RRClient {
+			return nil
+		}
+	}
+	p := clonePath(best)
+	ctx := &policyCtx{dev: d, prefix: prefix}
+	implicit := network.ResultReject // RFC 8212 for eBGP
+	if ibgp {
+		implicit = network.ResultAccept
+	}
+	if !applyChain(ctx, nb.Export, implicit, p) {
+		return nil
+	}
+	local := s.localAddrAt(e.s, e.side)
+	if ibgp {
+		switch {
+		case ctx.nhAddr.IsValid():
+			p.NextHop = ctx.nhAddr
+		case best.Local || ctx.nhSelf || !p.NextHop.IsValid():
+			p.NextHop = local
+		}
+		if p.LocalPref == 0 {
+			p.LocalPref = 100
+		}
+		if learnedIBGP {
+			if !p.OriginatorID.IsValid() {
+				p.OriginatorID = best.PeerRID
+			}
+			p.ClusterList = append([]netip.Addr{s.clusterID(d)}, p.ClusterList...)
+		}
+	} else {
+		p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
+		if ctx.nhAddr.IsValid() {
+			p.NextHop = ctx.nhAddr
+		} else {
+			p.NextHop = local
+		}
+		p.LocalPref = 0
+		// MED is non-transitive (RFC 4271 5.1.4): only a locally set or locally
+		// originated MED crosses an AS boundary.
+		if !ctx.medSet && !best.Local {
+			p.MED, p.HasMED = 0, false
+		}
+		p.OriginatorID, p.ClusterList = netip.Addr{}, nil
+	}
+	return p
+}
+
+func sideOf(key int32) uint8 { return uint8(key & 1) }
+
+// importPath applies the receiving node's checks and import policy to an
+// advertisement; nil means rejected.
+func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *Path {
+	ss := &s.sessions[e.s]
+	side := 1 - e.side
+	p := clonePath(in)
+	p.session, p.fromB = e.s, side == 0
+	p.Source, p.EBGP, p.Local = network.ProtoBGP, !ss.IBGP, false
+	n := e.peer // the sender
+	p.FromDevice = s.nodeName(n)
+	p.PeerRID = s.routerID(n)
+	p.FromPeer = s.localAddrAt(e.s, e.side)
+	if s.isExternal(m) {
+		return p
+	}
+	d := s.net.Devices[m]
+	nb := s.neighborAt(e.s, side)
+	p.PeerAS = nb.PeerAS
+	if ss.IBGP {
+		if p.OriginatorID == d.BGP.RouterID || slices.Contains(p.ClusterList, s.clusterID(d)) {
+			return nil // RFC 4456 loop prevention
+		}
+		if p.LocalPref == 0 {
+			p.LocalPref = 100
+		}
+	} else {
+		if slices.Contains(p.ASPath, nb.LocalAS) || slices.Contains(p.ASPath, d.BGP.AS) {
+			return nil // AS-path loop
+		}
+		p.LocalPref = 100
+	}
+	ctx := &policyCtx{dev: d, prefix: prefix}
+	implicit := network.ResultReject
+	if ss.IBGP {
+		implicit = network.ResultAccept
+	}
+	if !applyChain(ctx, nb.Import, implicit, p) {
+		return nil
+	}
+	if ctx.nhAddr.IsValid() {
+		p.NextHop = ctx.nhAddr
+	}
+	s.resolveNextHop(network.DeviceID(m), p)
+	return p
+}
+
+// resolveNextHop fills the IGP cost and the owner of the next hop. An
+// unresolvable next hop leaves the path ineligible (IGPCost = inf).
+func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
+	p.IGPCost = inf
+	nh := p.NextHop
+	if ref, ok := s.topo.owner[nh]; ok {
+		p.nhDevice = ref.dev
+		if ref.dev == d {
+			return // our own address: never a usable next hop
+		}
+	} else {
+		p.nhExternal = true
+	}
+	if _, _, ok := s.topo.connectedRoute(d, nh); ok {
+		p.IGPCost = 0
+		return
+	}
+	key := costKey{d, nh}
+	if v, ok := s.igp.costCache.Load(key); ok {
+		cv := v.(costVal)
+		if cv.ok {
+			p.IGPCost = cv.cost
+		}
+		return
+	}
+	cv := costVal{}
+	if e, ok := s.lookup(d, nh, false); ok {
+		switch e.kind {
+		case rkISIS:
+			cv = costVal{e.isis.Metric, true}
+		case rkStatic:
+			for _, h := range e.static.NextHops {
+				if !h.Discard {
+					cv = costVal{0, true}
+				}
+			}
+		}
+	}
+	s.igp.costCache.Store(key, cv)
+	if cv.ok {
+		p.IGPCost = cv.cost
+	}
+}
+
+func clonePath(p *Path) *Path {
+	c := *p
+	c.ASPath = slices.Clone(p.ASPath)
+	c.Communities = slices.Clone(p.Communities)
+	c.ClusterList = slices.Clone(p.ClusterList)
+	return &c
+}
+
+func pathEqual(a, b *Path) bool {
+	return a.NextHop == b.NextHop && slices.Equal(a.ASPath, b.ASPath) && a.Origin == b.Origin &&
+		a.LocalPref == b.LocalPref && a.MED == b.MED && a.HasMED == b.HasMED &&
+		slices.Equal(a.Communities, b.Communities) && a.OriginatorID == b.OriginatorID &&
+		slices.Equal(a.ClusterList, b.ClusterList) && a.IGPCost == b.IGPCost && a.FromPeer == b.FromPeer &&
+		a.session == b.session && a.fromB == b.fromB
+}
+
+// runBGP propagates the given prefixes in parallel; each prefix is independent
+// once sessions and the IGP are fixed.
+func (s *state) runBGP(pids []int32) {
+	var wg sync.WaitGroup
+	work := make(chan int32)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for pid := range work {
+				s.bgp.ribs[pid] = s.propagate(pid)
+			}
+		}()
+	}
+	for _, pid := range pids {
+		work <- pid
+	}
+	close(work)
+	wg.Wait()
+}
+
+// bestAt is device d's best path for prefix id pid, or nil.
+func (s *state) bestAt(pid int32, node int32) *Path {
+	r := s.bgp.ribs[pid]
+	if r == nil {
+		return nil
+	}
+	nr := r.at(node)
+	if nr == nil || nr.best < 0 {
+		return nil
+	}
+	return nr.paths[nr.best]
+}

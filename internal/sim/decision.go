@@ -1,0 +1,109 @@
+package sim
+
+// The BGP decision process as a chain of small comparisons, each returning
+// which path wins (-1: a, +1: b, 0: tie) so the reason can be reported, as
+// FRR's selectionReason and GoBGP's BestPathReason do.
+
+type step struct {
+	reason string
+	cmp    func(a, b *Path) int
+}
+
+func cmpBool(a, b bool) int { // true wins
+	switch {
+	case a && !b:
+		return -1
+	case b && !a:
+		return 1
+	}
+	return 0
+}
+
+func cmpLow[T ~uint32 | ~uint8 | ~int](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func firstAS(p *Path) uint32 {
+	if len(p.ASPath) == 0 {
+		return 0
+	}
+	return p.ASPath[0]
+}
+
+var decision = []step{
+	// Locally originated routes win first: FRR and Cisco give them weight 32768.
+	{"locally originated", func(a, b *Path) int { return cmpBool(a.Local, b.Local) }},
+	{"local-pref", func(a, b *Path) int { return -cmpLow(a.LocalPref, b.LocalPref) }},
+	{"as-path length", func(a, b *Path) int { return cmpLow(len(a.ASPath), len(b.ASPath)) }},
+	{"origin", func(a, b *Path) int { return cmpLow(a.Origin, b.Origin) }},
+	{"med", func(a, b *Path) int {
+		// Compared only between paths from the same neighbouring AS (RFC 4271 9.1.2.2).
+		if firstAS(a) != firstAS(b) {
+			return 0
+		}
+		return cmpLow(a.MED, b.MED)
+	}},
+	{"ebgp over ibgp", func(a, b *Path) int { return cmpBool(a.EBGP, b.EBGP) }},
+	{"igp cost", func(a, b *Path) int { return cmpLow(a.IGPCost, b.IGPCost) }},
+	{"router-id", func(a, b *Path) int {
+		ra, rb := a.PeerRID, b.PeerRID
+		if a.OriginatorID.IsValid() {
+			ra = a.OriginatorID
+		}
+		if b.OriginatorID.IsValid() {
+			rb = b.OriginatorID
+		}
+		return ra.Compare(rb)
+	}},
+	{"cluster-list length", func(a, b *Path) int { return cmpLow(len(a.ClusterList), len(b.ClusterList)) }},
+	{"neighbor address", func(a, b *Path) int { return a.FromPeer.Compare(b.FromPeer) }},
+}
+
+// compare returns <0 when a is better, >0 when b is, and the deciding step.
+func compare(a, b *Path) (int, string) {
+	for _, st := range decision {
+		if c := st.cmp(a, b); c != 0 {
+			return c, st.reason
+		}
+	}
+	return 0, "identical"
+}
+
+// eligible: a path whose next hop does not resolve cannot be used.
+func eligible(p *Path) bool { return p.Local || p.IGPCost != inf }
+
+// selectBest picks the best eligible path and records the step that beat the
+// runner-up. Paths identical in every step fall back to arrival key order, so
+// the result never depends on map or goroutine order.
+func (s *state) selectBest(r *nodeRIB) {
+	better := func(i, j int) bool {
+		c, _ := compare(r.paths[i], r.paths[j])
+		return c < 0 || (c == 0 && r.keys[i] < r.keys[j])
+	}
+	best, runner := -1, -1
+	for i, p := range r.paths {
+		if !eligible(p) {
+			continue
+		}
+		switch {
+		case best < 0 || better(i, best):
+			best, runner = i, best
+		case runner < 0 || better(i, runner):
+			runner = i
+		}
+	}
+	r.best, r.reason = int32(best), ""
+	switch {
+	case best < 0:
+	case runner < 0:
+		r.reason = "only path"
+	default:
+		_, r.reason = compare(r.paths[best], r.paths[runner])
+	}
+}

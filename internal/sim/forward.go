@@ -1,0 +1,208 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+type routeKind uint8
+
+const (
+	rkConnected routeKind = iota
+	rkStatic
+	rkAggregate
+	rkISIS
+	rkBGP
+)
+
+func (k routeKind) String() string {
+	return [...]string{"connected", "static", "aggregate", "isis", "bgp"}[k]
+}
+
+// Administrative distances, as FRR and most vendors use them. Local aggregates
+// take Junos's 130.
+const (
+	distConnected = 0
+	distStatic    = 1
+	distEBGP      = 20
+	distISIS      = 115
+	distAggregate = 130
+	distIBGP      = 200
+)
+
+type fibEntry struct {
+	prefix netip.Prefix
+	kind   routeKind
+	dist   int
+	static *network.StaticRoute
+	isis   isisRoute
+	bgp    *Path
+}
+
+// lookup is d's forwarding decision for a: longest prefix first, then the
+// lowest administrative distance. withBGP=false gives the non-BGP view used to
+// bring up sessions and resolve next hops.
+func (s *state) lookup(d network.DeviceID, a netip.Addr, withBGP bool) (fibEntry, bool) {
+	dev := s.net.Devices[d]
+	for bits := a.BitLen(); bits >= 0; bits-- {
+		p, _ := a.Prefix(bits)
+		var best fibEntry
+		found := false
+		consider := func(e fibEntry) {
+			if !found || e.dist < best.dist {
+				best, found = e, true
+			}
+		}
+		if _, ok := s.topo.connected[d][p]; ok {
+			consider(fibEntry{prefix: p, kind: rkConnected, dist: distConnected})
+		}
+		for _, i := range s.staticIdx[d][p] {
+			if s.staticActive[d][i] {
+				consider(fibEntry{prefix: p, kind: rkStatic, dist: distStatic, static: &dev.Statics[i]})
+				break
+			}
+		}
+		if i, ok := s.aggIdx[d][p]; ok && s.aggActive[d][i] {
+			consider(fibEntry{prefix: p, kind: rkAggregate, dist: distAggregate})
+		}
+		if len(s.igp.origins[1][p]) > 0 || len(s.igp.origins[2][p]) > 0 || bits == 0 {
+			if rt, ok := s.igp.route(d, p); ok {
+				consider(fibEntry{prefix: p, kind: rkISIS, dist: distISIS, isis: rt})
+			}
+		}
+		if withBGP && s.bgp != nil && s.bgp.lens[bits] {
+			if pid, ok := s.bgp.pid[p]; ok {
+				// Locally originated BGP routes are already in the table as
+				// their source route.
+				if bp := s.bestAt(pid, int32(d)); bp != nil && !bp.Local {
+					dist := distIBGP
+					if bp.EBGP {
+						dist = distEBGP
+					}
+					consider(fibEntry{prefix: p, kind: rkBGP, dist: dist, bgp: bp})
+				}
+			}
+		}
+		if found {
+			return best, true
+		}
+	}
+	return fibEntry{}, false
+}
+
+// walk follows forwarding hop by hop from start towards a and reports whether
+// it arrives at a device that originates a route covering a (connected,
+// static, aggregate): the anycast health rule. Any ECMP branch that arrives
+// is enough. The trace names the path taken, or where it failed.
+func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, string) {
+	type frame struct {
+		d     network.DeviceID
+		trace []string
+	}
+	visited := map[network.DeviceID]bool{}
+	stack := []frame{{start, []string{s.net.Devices[start].Name}}}
+	firstFail := ""
+	var failTrace []string
+	fail := func(tr []string, why string) {
+		if firstFail == "" {
+			firstFail, failTrace = why, tr
+		}
+	}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if visited[f.d] || len(f.trace) > 64 {
+			continue
+		}
+		visited[f.d] = true
+		name := s.net.Devices[f.d].Name
+		e, ok := s.lookup(f.d, a, true)
+		if !ok {
+			fail(f.trace, fmt.Sprintf("%s has no route to %s", name, a))
+			continue
+		}
+		var hops []hop
+		switch e.kind {
+		case rkConnected, rkStatic, rkAggregate:
+			return true, f.trace, ""
+		case rkISIS:
+			hops = e.isis.Hops
+		case rkBGP:
+			if e.bgp.nhExternal {
+				fail(append(f.trace, e.bgp.FromDevice), fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
+					name, a, e.bgp.FromDevice, e.prefix, e.bgp.NextHop))
+				continue
+			}
+			nh := e.bgp.NextHop
+			if _, _, ok := s.topo.connectedRoute(f.d, nh); ok {
+				hops = []hop{{dev: e.bgp.nhDevice}}
+			} else if rt, ok := s.igp.lookup(f.d, nh); ok {
+				hops = rt.Hops
+			} else {
+				fail(f.trace, fmt.Sprintf("%s cannot resolve next hop %s of %s", name, nh, e.prefix))
+				continue
+			}
+		}
+		for i := len(hops) - 1; i >= 0; i-- {
+			h := hops[i]
+			tr := append(append([]string(nil), f.trace...), s.net.Devices[h.dev].Name)
+			stack = append(stack, frame{h.dev, tr})
+		}
+	}
+	if firstFail == "" {
+		firstFail = fmt.Sprintf("forwarding from %s to %s loops", s.net.Devices[start].Name, a)
+	}
+	return false, failTrace, firstFail
+}
+
+// healthy evaluates an anycast announcer's health rule at its edge router.
+func (s *state) healthy(x externalNode) (bool, []string, string) {
+	svc := s.net.Anycast[x.service]
+	var reasons []string
+	var firstTrace []string
+	for _, p := range svc.ReachAny {
+		ok, tr, why := s.walk(x.device, p.Addr())
+		if ok {
+			return true, tr, ""
+		}
+		if firstTrace == nil {
+			firstTrace = tr
+		}
+		reasons = append(reasons, why)
+	}
+	msg := fmt.Sprintf("%s reaches none of the health prefixes", s.net.Devices[x.device].Name)
+	if len(reasons) > 0 {
+		msg += ": " + reasons[0]
+		if len(reasons) > 1 {
+			msg += fmt.Sprintf(" (and %d more alike)", len(reasons)-1)
+		}
+	}
+	return false, firstTrace, msg
+}
+
+func (s *state) anycastStatus() []AnycastSite {
+	var out []AnycastSite
+	for i, x := range s.external {
+		if x.service < 0 {
+			continue
+		}
+		svc := s.net.Anycast[x.service]
+		site := svc.Sites[x.site]
+		st := AnycastSite{Service: svc.Service, Prefix: svc.Prefix, Site: site.Site,
+			Device: s.net.Devices[x.device].Name, Neighbor: x.addr}
+		for _, ss := range s.sessions {
+			if ss.externalNode == i && ss.Established {
+				st.SessionUp = true
+			}
+		}
+		st.Healthy, st.HealthPath, st.Reason = s.healthy(x)
+		st.Announcing = st.Healthy && st.SessionUp
+		if st.Healthy && !st.SessionUp {
+			st.Reason = "its BGP session to " + st.Device + " is down"
+		}
+		out = append(out, st)
+	}
+	return out
+}

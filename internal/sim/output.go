@@ -1,0 +1,251 @@
+package sim
+
+import (
+	"net/netip"
+	"sort"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// RouteSet is one device's routing state as `backstop routes --json` prints it
+// (schema: docs/routes-schema.md). Field order and sorting are stable.
+type RouteSet struct {
+	Device   string       `json:"device"`
+	RouterID string       `json:"router_id,omitempty"`
+	AS       uint32       `json:"as,omitempty"`
+	BGP      []BGPRoute   `json:"bgp"`
+	ISIS     []ISISRoute  `json:"isis"`
+	Sessions []SessionOut `json:"sessions"`
+}
+
+// BGPRoute is one prefix in a device's BGP RIB.
+type BGPRoute struct {
+	Prefix string    `json:"prefix"`
+	Paths  []PathOut `json:"paths"` // best first, then the others in decision order
+}
+
+// PathOut is one BGP path.
+type PathOut struct {
+	Best            bool     `json:"best"`
+	Valid           bool     `json:"valid"` // next hop resolves
+	SelectionReason string   `json:"selection_reason,omitempty"`
+	NextHop         string   `json:"next_hop"` // 0.0.0.0 for locally originated
+	ASPath          []uint32 `json:"as_path"`
+	Origin          string   `json:"origin"`
+	LocalPref       uint32   `json:"local_pref"`
+	MED             *uint32  `json:"med,omitempty"`
+	Communities     []string `json:"communities,omitempty"`
+	Source          string   `json:"source"` // local, ibgp, ebgp
+	Protocol        string   `json:"protocol"`
+	From            string   `json:"from,omitempty"`      // neighbor address
+	FromDevice      string   `json:"from_device,omitempty"`
+	OriginatorID    string   `json:"originator_id,omitempty"`
+	ClusterList     []string `json:"cluster_list,omitempty"`
+	IGPCost         *uint32  `json:"igp_cost,omitempty"`
+}
+
+// ISISRoute is one IS-IS route.
+type ISISRoute struct {
+	Prefix   string   `json:"prefix"`
+	Metric   uint32   `json:"metric"`
+	Level    int      `json:"level"`
+	NextHops []HopOut `json:"next_hops"`
+}
+
+// HopOut is one IGP next hop.
+type HopOut struct {
+	Device    string `json:"device"`
+	Interface string `json:"interface"` // local outgoing interface
+	Address   string `json:"address"`   // neighbor's address on the link
+}
+
+// SessionOut is a BGP session as seen from this device.
+type SessionOut struct {
+	Neighbor    string `json:"neighbor"`
+	Peer        string `json:"peer"`
+	PeerAS      uint32 `json:"peer_as"`
+	Type        string `json:"type"` // ibgp or ebgp
+	Role        string `json:"role,omitempty"`
+	Established bool   `json:"established"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// Routes returns the routing state of every device (or just the named one).
+func (r *Result) Routes(device string) []RouteSet {
+	var out []RouteSet
+	for _, d := range r.Net.Devices {
+		if device != "" && d.Name != device {
+			continue
+		}
+		out = append(out, r.routeSet(d))
+	}
+	return out
+}
+
+func (r *Result) routeSet(d *network.Device) RouteSet {
+	rs := RouteSet{Device: d.Name, BGP: []BGPRoute{}, ISIS: []ISISRoute{}, Sessions: []SessionOut{}}
+	if d.BGP != nil {
+		rs.AS = d.BGP.AS
+		if d.BGP.RouterID.IsValid() {
+			rs.RouterID = d.BGP.RouterID.String()
+		}
+	}
+	for pid, p := range r.bgp.prefixes {
+		rib := r.bgp.ribs[pid]
+		if rib == nil {
+			continue
+		}
+		nr := rib.at(int32(d.ID))
+		if nr == nil || len(nr.paths) == 0 {
+			continue
+		}
+		br := BGPRoute{Prefix: p.String()}
+		order := make([]int, len(nr.paths))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(i, j int) bool {
+			a, b := order[i], order[j]
+			if (a == int(nr.best)) != (b == int(nr.best)) {
+				return a == int(nr.best)
+			}
+			if eligible(nr.paths[a]) != eligible(nr.paths[b]) {
+				return eligible(nr.paths[a])
+			}
+			c, _ := compare(nr.paths[a], nr.paths[b])
+			if c != 0 {
+				return c < 0
+			}
+			return nr.keys[a] < nr.keys[b]
+		})
+		for _, i := range order {
+			po := pathOut(nr.paths[i])
+			if i == int(nr.best) {
+				po.Best, po.SelectionReason = true, nr.reason
+			}
+			br.Paths = append(br.Paths, po)
+		}
+		rs.BGP = append(rs.BGP, br)
+	}
+	for _, rt := range r.igp.routes(d.ID) {
+		ir := ISISRoute{Prefix: rt.Prefix.String(), Metric: rt.Metric, Level: rt.Level, NextHops: []HopOut{}}
+		for _, h := range rt.Hops {
+			ir.NextHops = append(ir.NextHops, HopOut{Device: r.Net.Devices[h.dev].Name,
+				Interface: d.Interfaces[h.localIface].Name, Address: h.addr.String()})
+		}
+		rs.ISIS = append(rs.ISIS, ir)
+	}
+	for _, s := range r.Sessions {
+		switch {
+		case s.a == d.ID:
+			rs.Sessions = append(rs.Sessions, SessionOut{Neighbor: s.Neighbor.String(), Peer: s.Peer, PeerAS: s.PeerAS,
+				Type: sessType(s.IBGP), Role: s.Role, Established: s.Established, Reason: s.Reason})
+		case !s.External && s.b == d.ID && s.bNbr >= 0:
+			nb := d.BGP.Neighbors[s.bNbr]
+			rs.Sessions = append(rs.Sessions, SessionOut{Neighbor: nb.Address.String(), Peer: s.Device, PeerAS: nb.PeerAS,
+				Type: sessType(s.IBGP), Role: s.Role, Established: s.Established, Reason: s.Reason})
+		}
+	}
+	sort.Slice(rs.Sessions, func(i, j int) bool {
+		a, _ := netip.ParseAddr(rs.Sessions[i].Neighbor)
+		b, _ := netip.ParseAddr(rs.Sessions[j].Neighbor)
+		return a.Less(b)
+	})
+	return rs
+}
+
+func sessType(ibgp bool) string {
+	if ibgp {
+		return "ibgp"
+	}
+	return "ebgp"
+}
+
+func pathOut(p *Path) PathOut {
+	po := PathOut{Valid: eligible(p), ASPath: append([]uint32{}, p.ASPath...), Origin: p.Origin.String(),
+		LocalPref: p.LocalPref, Protocol: p.Source.String()}
+	if p.NextHop.IsValid() {
+		po.NextHop = p.NextHop.String()
+	} else {
+		po.NextHop = "0.0.0.0"
+	}
+	if p.HasMED {
+		m := p.MED
+		po.MED = &m
+	}
+	for _, c := range p.Communities {
+		po.Communities = append(po.Communities, communityString(c))
+	}
+	switch {
+	case p.Local:
+		po.Source = "local"
+	case p.EBGP:
+		po.Source = "ebgp"
+	default:
+		po.Source = "ibgp"
+	}
+	if !p.Local {
+		po.From, po.FromDevice = p.FromPeer.String(), p.FromDevice
+		if p.IGPCost != inf {
+			c := p.IGPCost
+			po.IGPCost = &c
+		}
+	}
+	if p.OriginatorID.IsValid() {
+		po.OriginatorID = p.OriginatorID.String()
+	}
+	for _, c := range p.ClusterList {
+		po.ClusterList = append(po.ClusterList, c.String())
+	}
+	return po
+}
+
+// Advertisement is a prefix a device sends to an external peer.
+type Advertisement struct {
+	Device   string
+	Neighbor netip.Addr
+	Peer     string // external peer name
+	Role     string
+	Site     string // the device's site
+	Prefix   netip.Prefix
+	ASPath   []uint32
+}
+
+// Key identifies the (peer, prefix) pair.
+func (a Advertisement) Key() string { return a.Device + "|" + a.Neighbor.String() + "|" + a.Prefix.String() }
+
+// Advertised lists what the network announces to every external speaker
+// (external peers and anycast announcers), sorted.
+func (r *Result) Advertised() []Advertisement {
+	var out []Advertisement
+	nd := len(r.Net.Devices)
+	for pid, p := range r.bgp.prefixes {
+		rib := r.bgp.ribs[pid]
+		if rib == nil {
+			continue
+		}
+		for _, nr := range rib.nodes {
+			if int(nr.node) < nd {
+				continue
+			}
+			x := r.external[int(nr.node)-nd]
+			for _, path := range nr.paths {
+				ss := r.Sessions[path.session]
+				out = append(out, Advertisement{Device: ss.Device, Neighbor: ss.Neighbor, Peer: x.name, Role: x.role,
+					Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	return out
+}
+
+// Reaches reports whether forwarding from device reaches a device that
+// originates addr, with the path or the reason it does not.
+func (r *Result) Reaches(device string, addr netip.Addr) (bool, []string, string) {
+	d := r.Net.Device(device)
+	if d == nil {
+		return false, nil, "unknown device " + device
+	}
+	return r.state.walk(d.ID, addr)
+}

@@ -1,0 +1,130 @@
+// Package sim simulates the routing of a whole network: L3 links inferred from
+// shared subnets, IS-IS SPF, BGP sessions, BGP route propagation with routing
+// policy, and the anycast-health fixed point that turned the 2021 backbone
+// drain into a global DNS outage.
+//
+// Stage: after compile, before policy. Input: a *network.Network. Output: a
+// *Result, deterministic for a given input. The simulator never reads
+// OpenConfig; everything it knows comes from models/network.
+package sim
+
+import (
+	"net/netip"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// Result is the simulated state of one network.
+type Result struct {
+	Net         *network.Network
+	Links       []Link      // every inferred or listed link, up or down, sorted
+	Adjacencies []Adjacency // IS-IS adjacencies that are up
+	Sessions    []Session   // every configured BGP session, established or not, sorted
+	Anycast     []AnycastSite
+	Converged   bool // the anycast/aggregate fixed point was reached
+	Iterations  int
+	Notes       []string // why the fixed point did not converge, BGP oscillation, ...
+
+	state    *state
+	igp      *igp
+	bgp      *bgpResult
+	topo     *topology
+	external []externalNode
+}
+
+// Link is an L3 link between two devices.
+type Link struct {
+	A, B           string // device names, A < B
+	AIface, BIface string
+	Subnet         netip.Prefix
+	Up             bool
+	Reason         string // why it is down
+	Backbone       bool   // both ends have role backbone
+	a, b           network.DeviceID
+}
+
+// Key identifies a link independently of its state.
+func (l Link) Key() string { return l.A + ":" + l.AIface + "--" + l.B + ":" + l.BIface }
+
+// Adjacency is an IS-IS adjacency at one level.
+type Adjacency struct {
+	A, B           string
+	AIface, BIface string
+	Level          int
+	MetricAB       uint32 // A's metric towards B
+	MetricBA       uint32
+}
+
+// Session is a configured BGP session seen from its first end.
+type Session struct {
+	Device       string     // the inventoried end (A)
+	LocalAddr    netip.Addr // A's address on the session (may be zero when unspecified)
+	Neighbor     netip.Addr // the address A's config points at
+	Peer         string     // B's device name, or the external peer's name
+	PeerAS       uint32
+	LocalAS      uint32
+	External     bool   // B is outside the inventory (environment.yaml)
+	Role         string // external peer role (transit, ix, anycast:<service>); internal: "ibgp" or "ebgp"
+	IBGP         bool
+	Established  bool
+	Reason       string // why it is not established
+	Path         string // A's neighbor config path
+	PeerPath     string // B's neighbor config path (internal peers)
+	a, b         network.DeviceID
+	aNbr, bNbr   int // indexes into Device.BGP.Neighbors (bNbr -1 for external)
+	externalNode int // index into Result.external, -1 for internal
+}
+
+// Key identifies a session independently of its state.
+func (s Session) Key() string { return s.Device + "|" + s.Neighbor.String() }
+
+// AnycastSite is the state of one anycast announcer.
+type AnycastSite struct {
+	Service    string
+	Prefix     netip.Prefix
+	Site       string
+	Device     string
+	Neighbor   netip.Addr
+	SessionUp  bool
+	Healthy    bool // its edge router forwards to at least one reach_any prefix
+	Announcing bool // healthy and its session is up
+	Reason     string
+	HealthPath []string // the forwarding path that made it healthy, or the one that failed
+}
+
+// Origin is the BGP ORIGIN attribute.
+type Origin uint8
+
+const (
+	OriginIGP Origin = iota
+	OriginEGP
+	OriginIncomplete
+)
+
+func (o Origin) String() string { return [...]string{"igp", "egp", "incomplete"}[o] }
+
+// Path is one BGP path in a router's Adj-RIB-In (after import policy).
+type Path struct {
+	NextHop      netip.Addr // zero: originated by this router
+	ASPath       []uint32
+	Origin       Origin
+	LocalPref    uint32
+	MED          uint32
+	HasMED       bool
+	Communities  []network.Community // sorted, unique
+	OriginatorID netip.Addr
+	ClusterList  []netip.Addr
+
+	Local      bool             // originated on this router
+	Source     network.Protocol // protocol the route came from (BGP for learned routes)
+	EBGP       bool             // learned over eBGP
+	FromPeer   netip.Addr       // neighbor address it was learned from
+	FromDevice string           // peer device name (or external peer name)
+	PeerRID    netip.Addr       // router-id of the advertising peer
+	PeerAS     uint32
+	IGPCost    uint32
+	session    int32 // index into Result.Sessions, -1 local
+	fromB      bool  // learned at the session's A end from its B end (false: at B from A)
+	nhDevice   network.DeviceID
+	nhExternal bool
+}

@@ -1,0 +1,334 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// MaxIterations bounds the anycast/aggregate fixed point.
+const MaxIterations = 16
+
+type localOrigin struct {
+	node int32
+	path *Path
+}
+
+// state is one simulation run.
+type state struct {
+	net      *network.Network
+	topo     *topology
+	igp      *igp
+	external []externalNode
+	sessions []Session
+	nodeSess [][]sessEnd
+
+	staticIdx    []map[netip.Prefix][]int // per device: prefix -> static routes
+	staticActive [][]bool
+	aggIdx       []map[netip.Prefix]int
+	aggActive    [][]bool
+	announcing   []bool // per external node
+
+	bgp   *bgpResult
+	local [][]localOrigin // per prefix id
+}
+
+// Run simulates the network. It never fails: problems in the network are
+// results (links down, sessions not established, non-convergence in Notes).
+func Run(n *network.Network) *Result {
+	s := &state{net: n}
+	s.topo = buildTopology(n)
+	s.igp = buildIGP(s.topo)
+	s.external = buildExternal(n)
+	s.indexStatics()
+	s.sessions = s.buildSessions()
+	s.buildSessionIndex()
+	s.announcing = make([]bool, len(s.external))
+	for i := range s.external {
+		s.announcing[i] = true // announcers start healthy, as in steady state
+	}
+	s.aggActive = make([][]bool, len(n.Devices))
+	for _, d := range n.Devices {
+		s.aggActive[d.ID] = make([]bool, len(d.Aggregates))
+	}
+	s.indexPrefixes()
+
+	res := &Result{Net: n, Links: s.topo.links, Adjacencies: s.igp.adjs, Sessions: s.sessions,
+		igp: s.igp, topo: s.topo, external: s.external}
+	var seen []string
+	var changed []int32
+	for it := 1; ; it++ {
+		res.Iterations = it
+		prev := s.originSignature()
+		s.computeLocal()
+		if it == 1 {
+			changed = allPids(len(s.bgp.prefixes))
+		} else {
+			changed = s.changedPids(prev)
+		}
+		s.runBGP(changed)
+		sig := s.updateDependents()
+		if len(seen) > 0 && sig == seen[len(seen)-1] {
+			res.Converged = true
+			break
+		}
+		if slices.Contains(seen, sig) {
+			res.Notes = append(res.Notes, fmt.Sprintf(
+				"anycast health and aggregates oscillate: the state after iteration %d repeats an earlier one", it))
+			break
+		}
+		seen = append(seen, sig)
+		if it >= MaxIterations {
+			res.Notes = append(res.Notes, fmt.Sprintf("no fixed point after %d iterations", it))
+			break
+		}
+	}
+	for pid, r := range s.bgp.ribs {
+		if r != nil && !r.converged {
+			res.Converged = false
+			res.Notes = append(res.Notes, fmt.Sprintf("BGP for %s does not converge (route oscillation)", s.bgp.prefixes[pid]))
+		}
+	}
+	res.bgp = s.bgp
+	res.Anycast = s.anycastStatus()
+	res.state = s
+	return res
+}
+
+func allPids(n int) []int32 {
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(i)
+	}
+	return out
+}
+
+func (s *state) indexStatics() {
+	n := s.net
+	s.staticIdx = make([]map[netip.Prefix][]int, len(n.Devices))
+	s.staticActive = make([][]bool, len(n.Devices))
+	s.aggIdx = make([]map[netip.Prefix]int, len(n.Devices))
+	for _, d := range n.Devices {
+		s.staticIdx[d.ID] = map[netip.Prefix][]int{}
+		s.staticActive[d.ID] = make([]bool, len(d.Statics))
+		for i, st := range d.Statics {
+			s.staticIdx[d.ID][st.Prefix.Masked()] = append(s.staticIdx[d.ID][st.Prefix.Masked()], i)
+		}
+		s.aggIdx[d.ID] = map[netip.Prefix]int{}
+		for i, a := range d.Aggregates {
+			s.aggIdx[d.ID][a.Prefix.Masked()] = i
+		}
+	}
+	// A static route is usable when it discards, or its next hop is on an up
+	// connected subnet (or reachable through the IGP: recursive statics).
+	for _, d := range n.Devices {
+		for i, st := range d.Statics {
+			for _, h := range st.NextHops {
+				switch {
+				case h.Discard:
+					s.staticActive[d.ID][i] = true
+				case h.Addr.IsValid():
+					if _, _, ok := s.topo.connectedRoute(d.ID, h.Addr); ok {
+						s.staticActive[d.ID][i] = true
+					} else if rt, ok := s.igp.lookup(d.ID, h.Addr); ok && len(rt.Hops) > 0 {
+						s.staticActive[d.ID][i] = true
+					}
+				case h.Interface != "":
+					if k := ifaceIndex(d, h.Interface); k >= 0 && d.Interfaces[k].Enabled {
+						s.staticActive[d.ID][i] = true
+					}
+				}
+			}
+		}
+	}
+}
+
+// indexPrefixes collects every prefix BGP may carry: what redistribution can
+// originate and what external speakers announce.
+func (s *state) indexPrefixes() {
+	set := map[netip.Prefix]bool{}
+	for _, d := range s.net.Devices {
+		if d.BGP == nil {
+			continue
+		}
+		for _, tc := range d.TableConnections {
+			for _, p := range s.sourceRoutes(d, tc.Src, true) {
+				set[p] = true
+			}
+		}
+	}
+	for _, x := range s.external {
+		for _, p := range x.announces {
+			set[p.Masked()] = true
+		}
+	}
+	b := &bgpResult{pid: map[netip.Prefix]int32{}}
+	for p := range set {
+		b.prefixes = append(b.prefixes, p)
+	}
+	sort.Slice(b.prefixes, func(i, j int) bool { return prefixLess(b.prefixes[i], b.prefixes[j]) })
+	for i, p := range b.prefixes {
+		b.pid[p] = int32(i)
+		b.lens[p.Bits()] = true
+	}
+	b.ribs = make([]*prefixRIB, len(b.prefixes))
+	s.bgp = b
+	s.local = make([][]localOrigin, len(b.prefixes))
+}
+
+// sourceRoutes lists d's routes of a protocol that redistribution can take.
+// all=true lists aggregates whatever their state (for indexing).
+func (s *state) sourceRoutes(d *network.Device, proto network.Protocol, all bool) []netip.Prefix {
+	var out []netip.Prefix
+	switch proto {
+	case network.ProtoConnected:
+		for p := range s.topo.connected[d.ID] {
+			out = append(out, p)
+		}
+	case network.ProtoStatic:
+		for i, st := range d.Statics {
+			if s.staticActive[d.ID][i] {
+				out = append(out, st.Prefix.Masked())
+			}
+		}
+	case network.ProtoLocalAggregate:
+		for i, a := range d.Aggregates {
+			if all || s.aggActive[d.ID][i] {
+				out = append(out, a.Prefix.Masked())
+			}
+		}
+	case network.ProtoISIS:
+		for _, rt := range s.igp.routes(d.ID) {
+			out = append(out, rt.Prefix)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return prefixLess(out[i], out[j]) })
+	return slices.Compact(out)
+}
+
+// computeLocal rebuilds every prefix's local originations for the current
+// aggregate and announcer state.
+func (s *state) computeLocal() {
+	for i := range s.local {
+		s.local[i] = s.local[i][:0]
+	}
+	for _, d := range s.net.Devices {
+		if d.BGP == nil {
+			continue
+		}
+		taken := map[netip.Prefix]bool{}
+		for _, tc := range d.TableConnections {
+			for _, p := range s.sourceRoutes(d, tc.Src, false) {
+				if taken[p] {
+					continue
+				}
+				path := &Path{Origin: OriginIncomplete, LocalPref: 100, Local: true, Source: tc.Src, session: -1,
+					HasMED: tc.Src != network.ProtoLocalAggregate}
+				ctx := &policyCtx{dev: d, prefix: p}
+				if !applyChain(ctx, tc.Import, network.ResultAccept, path) {
+					continue
+				}
+				taken[p] = true
+				pid := s.bgp.pid[p]
+				s.local[pid] = append(s.local[pid], localOrigin{int32(d.ID), path})
+			}
+		}
+	}
+	for i, x := range s.external {
+		if !s.announcing[i] {
+			continue
+		}
+		node := int32(len(s.net.Devices) + i)
+		for _, p := range x.announces {
+			pid := s.bgp.pid[p.Masked()]
+			s.local[pid] = append(s.local[pid], localOrigin{node, &Path{Local: true, Origin: OriginIGP, session: -1}})
+		}
+	}
+}
+
+// originSignature snapshots the local originations to find what changed.
+func (s *state) originSignature() []string {
+	out := make([]string, len(s.local))
+	for pid, los := range s.local {
+		var b strings.Builder
+		for _, lo := range los {
+			fmt.Fprintf(&b, "%d/%d/%d;", lo.node, lo.path.LocalPref, lo.path.MED)
+		}
+		out[pid] = b.String()
+	}
+	return out
+}
+
+func (s *state) changedPids(prev []string) []int32 {
+	cur := s.originSignature()
+	var out []int32
+	for pid := range cur {
+		if pid >= len(prev) || cur[pid] != prev[pid] {
+			out = append(out, int32(pid))
+		}
+	}
+	return out
+}
+
+// updateDependents recomputes aggregate activity and anycast announcements
+// from the current routing, and returns a signature of that state.
+func (s *state) updateDependents() string {
+	var b strings.Builder
+	for _, d := range s.net.Devices {
+		for i, a := range d.Aggregates {
+			s.aggActive[d.ID][i] = s.hasContributor(d, a.Prefix.Masked())
+			b.WriteByte("01"[btoi(s.aggActive[d.ID][i])])
+		}
+	}
+	b.WriteByte('|')
+	for i, x := range s.external {
+		if x.service >= 0 {
+			ok, _, _ := s.healthy(x)
+			s.announcing[i] = ok
+		}
+		b.WriteByte("01"[btoi(s.announcing[i])])
+	}
+	return b.String()
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// hasContributor: an aggregate is active while the device has a more specific
+// route inside it from any source other than the aggregate itself.
+func (s *state) hasContributor(d *network.Device, agg netip.Prefix) bool {
+	inside := func(p netip.Prefix) bool { return p.Bits() > agg.Bits() && agg.Contains(p.Addr()) }
+	for p := range s.topo.connected[d.ID] {
+		if inside(p) {
+			return true
+		}
+	}
+	for i, st := range d.Statics {
+		if s.staticActive[d.ID][i] && inside(st.Prefix.Masked()) {
+			return true
+		}
+	}
+	for l := 1; l <= 2; l++ {
+		for p := range s.igp.origins[l] {
+			if inside(p) {
+				if _, ok := s.igp.route(d.ID, p); ok {
+					return true
+				}
+			}
+		}
+	}
+	for pid, p := range s.bgp.prefixes {
+		if inside(p) && s.bestAt(int32(pid), int32(d.ID)) != nil {
+			return true
+		}
+	}
+	return false
+}

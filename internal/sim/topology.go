@@ -1,0 +1,189 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+type ifaceRef struct {
+	dev   network.DeviceID
+	iface int
+}
+
+// topology is the L3 view: who owns which address, which links exist.
+type topology struct {
+	net   *network.Network
+	owner map[netip.Addr]ifaceRef // every configured address (up or down)
+	// per device: index of subnets of enabled interfaces (connected routes)
+	connected []map[netip.Prefix]int // masked prefix -> interface index
+	links     []Link
+	// per device: up links as (neighbor device, local iface, remote iface, remote addr)
+	nbrs [][]linkEnd
+}
+
+type linkEnd struct {
+	peer       network.DeviceID
+	localIface int
+	peerIface  int
+	peerAddr   netip.Addr
+	link       int
+}
+
+func buildTopology(n *network.Network) *topology {
+	t := &topology{
+		net:       n,
+		owner:     map[netip.Addr]ifaceRef{},
+		connected: make([]map[netip.Prefix]int, len(n.Devices)),
+		nbrs:      make([][]linkEnd, len(n.Devices)),
+	}
+	subnets := map[netip.Prefix][]ifaceRef{}
+	var order []netip.Prefix
+	for _, d := range n.Devices {
+		t.connected[d.ID] = map[netip.Prefix]int{}
+		for i, ifc := range d.Interfaces {
+			for _, a := range ifc.Addresses {
+				ref := ifaceRef{d.ID, i}
+				if _, dup := t.owner[a.Addr()]; !dup {
+					t.owner[a.Addr()] = ref
+				}
+				if ifc.Enabled {
+					t.connected[d.ID][a.Masked()] = i
+				}
+				if ifc.Loopback || a.Bits() == a.Addr().BitLen() {
+					continue
+				}
+				m := a.Masked()
+				if _, ok := subnets[m]; !ok {
+					order = append(order, m)
+				}
+				subnets[m] = append(subnets[m], ref)
+			}
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return prefixLess(order[i], order[j]) })
+	seen := map[string]bool{}
+	for _, s := range order {
+		refs := subnets[s]
+		for i := 0; i < len(refs); i++ {
+			for j := i + 1; j < len(refs); j++ {
+				if refs[i].dev == refs[j].dev {
+					continue
+				}
+				t.addLink(refs[i], refs[j], s, seen)
+			}
+		}
+	}
+	for _, el := range n.ExplicitLinks {
+		a, b := n.Devices[el.A], n.Devices[el.B]
+		ai, bi := ifaceIndex(a, el.AIface), ifaceIndex(b, el.BIface)
+		if ai < 0 || bi < 0 {
+			continue // compile reports unknown interfaces
+		}
+		t.addLink(ifaceRef{el.A, ai}, ifaceRef{el.B, bi}, netip.Prefix{}, seen)
+	}
+	sort.Slice(t.links, func(i, j int) bool { return t.links[i].Key() < t.links[j].Key() })
+	for li, l := range t.links {
+		if !l.Up {
+			continue
+		}
+		ad, bd := n.Devices[l.a], n.Devices[l.b]
+		ai, bi := ifaceIndex(ad, l.AIface), ifaceIndex(bd, l.BIface)
+		t.nbrs[l.a] = append(t.nbrs[l.a], linkEnd{l.b, ai, bi, addrIn(bd.Interfaces[bi], l.Subnet), li})
+		t.nbrs[l.b] = append(t.nbrs[l.b], linkEnd{l.a, bi, ai, addrIn(ad.Interfaces[ai], l.Subnet), li})
+	}
+	return t
+}
+
+func (t *topology) addLink(x, y ifaceRef, subnet netip.Prefix, seen map[string]bool) {
+	n := t.net
+	if n.Devices[x.dev].Name > n.Devices[y.dev].Name {
+		x, y = y, x
+	}
+	dx, dy := n.Devices[x.dev], n.Devices[y.dev]
+	ix, iy := dx.Interfaces[x.iface], dy.Interfaces[y.iface]
+	l := Link{A: dx.Name, B: dy.Name, AIface: ix.Name, BIface: iy.Name, Subnet: subnet, a: x.dev, b: y.dev,
+		Backbone: dx.Role == "backbone" && dy.Role == "backbone"}
+	if seen[l.Key()] {
+		return
+	}
+	seen[l.Key()] = true
+	switch {
+	case !ix.Enabled && !iy.Enabled:
+		l.Reason = fmt.Sprintf("%s %s and %s %s are disabled", dx.Name, ix.Name, dy.Name, iy.Name)
+	case !ix.Enabled:
+		l.Reason = fmt.Sprintf("%s %s is disabled", dx.Name, ix.Name)
+	case !iy.Enabled:
+		l.Reason = fmt.Sprintf("%s %s is disabled", dy.Name, iy.Name)
+	default:
+		l.Up = true
+	}
+	t.links = append(t.links, l)
+}
+
+func ifaceIndex(d *network.Device, name string) int {
+	for i := range d.Interfaces {
+		if d.Interfaces[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// addrIn returns the interface's address inside subnet (or its first address).
+func addrIn(ifc network.Interface, subnet netip.Prefix) netip.Addr {
+	for _, a := range ifc.Addresses {
+		if subnet.IsValid() && subnet.Contains(a.Addr()) {
+			return a.Addr()
+		}
+	}
+	if len(ifc.Addresses) > 0 {
+		return ifc.Addresses[0].Addr()
+	}
+	return netip.Addr{}
+}
+
+// connectedRoute returns the enabled interface of d whose subnet holds a, and
+// the subnet, preferring the longest.
+func (t *topology) connectedRoute(d network.DeviceID, a netip.Addr) (netip.Prefix, int, bool) {
+	for bits := a.BitLen(); bits >= 0; bits-- {
+		p, _ := a.Prefix(bits)
+		if i, ok := t.connected[d][p]; ok {
+			return p, i, true
+		}
+	}
+	return netip.Prefix{}, 0, false
+}
+
+// directPeer returns the up-link neighbor of d that owns address a on a shared
+// subnet: the transport of a single-hop eBGP session.
+func (t *topology) directPeer(d network.DeviceID, a netip.Addr) (network.DeviceID, bool) {
+	for _, e := range t.nbrs[d] {
+		if e.peerAddr == a {
+			return e.peer, true
+		}
+		// the peer may own several addresses on the link
+		if ref, ok := t.owner[a]; ok && ref.dev == e.peer && ref.iface == e.peerIface {
+			return e.peer, true
+		}
+	}
+	return 0, false
+}
+
+// addressEnabled reports whether a is configured on an enabled interface of its owner.
+func (t *topology) addressEnabled(a netip.Addr) (network.DeviceID, bool) {
+	ref, ok := t.owner[a]
+	if !ok {
+		return 0, false
+	}
+	return ref.dev, t.net.Devices[ref.dev].Interfaces[ref.iface].Enabled
+}
+
+func prefixLess(a, b netip.Prefix) bool {
+	if c := a.Addr().Compare(b.Addr()); c != 0 {
+		return c < 0
+	}
+	return a.Bits() < b.Bits()
+}
