@@ -1,0 +1,500 @@
+package policy
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/backstop-net/backstop/internal/change"
+	"github.com/backstop-net/backstop/internal/sim"
+)
+
+// Input is what invariants are evaluated on.
+type Input struct {
+	Before, After *sim.Result
+	Change        *change.ChangeSet
+}
+
+// Evaluate checks every invariant of f. A simulation that did not converge
+// yields a blocking finding whatever the policy says: it must never pass.
+func Evaluate(f *File, in Input) ([]Finding, []Check) {
+	e := &evaluator{in: in, causes: classify(in)}
+	for _, r := range []struct {
+		name string
+		res  *sim.Result
+	}{{"running", in.Before}, {"candidate", in.After}} {
+		ok := r.res.Converged
+		msg := ""
+		if !ok {
+			msg = strings.Join(r.res.Notes, "; ")
+			e.add(Finding{Invariant: "simulation-converges", Kind: KindConvergence, Severity: Block,
+				Summary: fmt.Sprintf("The simulation of the %s network did not reach a stable state, so nothing about it can be trusted.", r.name),
+				Objects: []string{r.name + " network"}, Before: "stable", After: "not stable", Evidence: r.res.Notes,
+				Causes: e.causes.all})
+		}
+		e.check(Check{Invariant: "simulation-converges", Kind: KindConvergence, Object: r.name, Passed: ok, Severity: Block, Message: msg})
+	}
+	for i := range f.Invariants {
+		inv := &f.Invariants[i]
+		switch inv.Kind {
+		case KindCriticalPrefixes:
+			e.criticalPrefixes(inv)
+		case KindAnycast:
+			e.anycast(inv)
+		case KindBGPSessions:
+			e.bgpSessions(inv)
+		case KindBlastRadius:
+			e.blastRadius(inv)
+		case KindReachability:
+			e.reachability(inv)
+		case KindUnmodelled:
+			e.unmodelled(inv)
+		}
+	}
+	sort.SliceStable(e.findings, func(i, j int) bool {
+		a, b := e.findings[i], e.findings[j]
+		if a.Severity != b.Severity {
+			return a.Severity == Block
+		}
+		return false
+	})
+	return e.findings, e.checks
+}
+
+type evaluator struct {
+	in       Input
+	causes   causeIndex
+	findings []Finding
+	checks   []Check
+}
+
+func (e *evaluator) add(f Finding) {
+	if f.Severity == Ignore || f.Severity == "" {
+		return
+	}
+	if f.Causes == nil {
+		f.Causes = []change.Item{}
+	}
+	e.findings = append(e.findings, f)
+}
+
+func (e *evaluator) check(c Check) {
+	if c.Passed {
+		c.Severity = ""
+	}
+	e.checks = append(e.checks, c)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// announcements of prefix p to external peers whose role is in roles.
+func announcements(r *sim.Result, p netip.Prefix, roles []string) map[string]sim.Advertisement {
+	out := map[string]sim.Advertisement{}
+	for _, a := range r.Advertised() {
+		if a.Prefix == p && slices.Contains(roles, a.Role) {
+			out[a.Device+"|"+a.Neighbor.String()] = a
+		}
+	}
+	return out
+}
+
+func sitesOf(m map[string]sim.Advertisement) []string {
+	var s []string
+	for _, a := range m {
+		if !slices.Contains(s, a.Site) {
+			s = append(s, a.Site)
+		}
+	}
+	sort.Strings(s)
+	return s
+}
+
+func (e *evaluator) criticalPrefixes(inv *Invariant) {
+	roles := strings.Join(inv.ToRoles, "/")
+	for _, p := range inv.Prefixes {
+		before := announcements(e.in.Before, p, inv.ToRoles)
+		after := announcements(e.in.After, p, inv.ToRoles)
+		var lost []string
+		for k := range before {
+			if _, ok := after[k]; !ok {
+				lost = append(lost, k)
+			}
+		}
+		sort.Strings(lost)
+		sitesA := sitesOf(after)
+		below := len(after) < inv.MinSessions || len(sitesA) < inv.MinSites
+		obj := "prefix " + p.String()
+		if len(lost) == 0 {
+			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: true})
+			continue
+		}
+		sev := inv.OnAnyLoss
+		if below {
+			sev = inv.Severity
+		}
+		var summary string
+		switch {
+		case len(after) == 0:
+			summary = fmt.Sprintf("%s is no longer announced to any %s peer: the Internet loses every route to it.", p, roles)
+		default:
+			summary = fmt.Sprintf("%s stops being announced to %s; it stays announced to %s at %s.", p,
+				plural(len(lost), roles+" session", roles+" sessions"), plural(len(after), "session", "sessions"),
+				plural(len(sitesA), "site", "sites"))
+		}
+		f := Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: sev, Summary: summary,
+			Objects: []string{obj},
+			Before:  fmt.Sprintf("announced on %s at %s", plural(len(before), "session", "sessions"), plural(len(sitesOf(before)), "site", "sites")),
+			After:   fmt.Sprintf("announced on %s at %s (policy: at least %d sessions at %d sites)", plural(len(after), "session", "sessions"), plural(len(sitesA), "site", "sites"), inv.MinSessions, inv.MinSites),
+		}
+		var devices []string
+		for _, k := range lost {
+			a := before[k]
+			f.Objects = append(f.Objects, fmt.Sprintf("peer %s (%s %s)", a.Peer, a.Device, a.Neighbor))
+			f.Evidence = append(f.Evidence, fmt.Sprintf("%s no longer sends %s to %s: %s", a.Device, p, a.Peer, e.whyNotSent(a, p)))
+			devices = append(devices, a.Device)
+		}
+		f.Causes = e.causes.forDevices(devices)
+		e.add(f)
+		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: sev == Ignore || sev == "", Severity: sev, Message: summary})
+	}
+}
+
+// whyNotSent explains why device stopped advertising p to an external peer.
+func (e *evaluator) whyNotSent(a sim.Advertisement, p netip.Prefix) string {
+	r := e.in.After
+	for _, s := range r.Sessions {
+		if s.Device == a.Device && s.Neighbor == a.Neighbor && !s.Established {
+			return "the session is down (" + s.Reason + ")"
+		}
+	}
+	for _, rs := range r.Routes(a.Device) {
+		for _, br := range rs.BGP {
+			if br.Prefix == p.String() && len(br.Paths) > 0 && br.Paths[0].Best {
+				return "it still has a route, but its export policy to that peer rejects it"
+			}
+		}
+	}
+	return a.Device + " has no route to it any more"
+}
+
+func (e *evaluator) anycast(inv *Invariant) {
+	type svc struct {
+		prefix        netip.Prefix
+		before, after []sim.AnycastSite
+	}
+	svcs := map[string]*svc{}
+	var names []string
+	collect := func(list []sim.AnycastSite, after bool) {
+		for _, s := range list {
+			if inv.Service != "" && s.Service != inv.Service {
+				continue
+			}
+			v := svcs[s.Service]
+			if v == nil {
+				v = &svc{prefix: s.Prefix}
+				svcs[s.Service] = v
+				names = append(names, s.Service)
+			}
+			if after {
+				v.after = append(v.after, s)
+			} else {
+				v.before = append(v.before, s)
+			}
+		}
+	}
+	collect(e.in.Before.Anycast, false)
+	collect(e.in.After.Anycast, true)
+	sort.Strings(names)
+	for _, name := range names {
+		v := svcs[name]
+		var lost, lostSites, healthyAfter []string
+		var evidence []string
+		var devices []string
+		for _, b := range v.before {
+			var a *sim.AnycastSite
+			for i := range v.after {
+				if v.after[i].Device == b.Device && v.after[i].Neighbor == b.Neighbor {
+					a = &v.after[i]
+				}
+			}
+			obj := fmt.Sprintf("%s site %s", name, b.Site)
+			if a != nil && a.Announcing {
+				healthyAfter = append(healthyAfter, b.Site)
+			}
+			if b.Announcing && (a == nil || !a.Announcing) {
+				lost = append(lost, obj)
+				lostSites = append(lostSites, b.Site)
+				reason := "removed from the network"
+				if a != nil {
+					reason = a.Reason
+				}
+				evidence = append(evidence, fmt.Sprintf("site %s (%s) withdraws %s: %s", b.Site, b.Device, v.prefix, reason))
+				devices = append(devices, b.Device)
+				e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: false, Severity: inv.OnAnyLoss, Message: reason})
+			} else {
+				e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: true})
+			}
+		}
+		visible := func(r *sim.Result) int {
+			n := 0
+			for _, a := range r.Advertised() {
+				if a.Prefix == v.prefix && !strings.HasPrefix(a.Role, "anycast:") {
+					n++
+				}
+			}
+			return n
+		}
+		visB, visA := visible(e.in.Before), visible(e.in.After)
+		gone := visB > 0 && visA == 0
+		if len(lost) == 0 && !gone {
+			continue
+		}
+		sev := inv.OnAnyLoss
+		if len(healthyAfter) < inv.MinHealthySites || gone {
+			sev = inv.Severity
+		}
+		var summary string
+		if len(healthyAfter) == 0 {
+			summary = fmt.Sprintf("All %d %s anycast sites (%s) lose their path to the data centres and withdraw %s, exactly as designed; nothing announces it any more.",
+				len(v.before), name, strings.Join(lostSites, ", "), v.prefix)
+		} else {
+			summary = fmt.Sprintf("%s anycast %s (%s) withdraw %s; %s keep announcing it.", name,
+				plural(len(lost), "site", "sites"), strings.Join(lostSites, ", "), v.prefix,
+				plural(len(healthyAfter), "site", "sites"))
+		}
+		if gone {
+			summary += fmt.Sprintf(" %s disappears from every external peer: %s is unreachable from the Internet.", v.prefix, name)
+		}
+		f := Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: sev, Summary: summary, Objects: lost,
+			Before: fmt.Sprintf("%d sites announcing; prefix seen by %s", countAnnouncing(v.before), plural(visB, "external session", "external sessions")),
+			After: fmt.Sprintf("%d sites announcing; prefix seen by %s (policy: at least %d sites)", len(healthyAfter),
+				plural(visA, "external session", "external sessions"), inv.MinHealthySites),
+			Evidence: evidence, Causes: e.causes.forDevices(devices)}
+		e.add(f)
+	}
+}
+
+func countAnnouncing(l []sim.AnycastSite) int {
+	n := 0
+	for _, s := range l {
+		if s.Announcing {
+			n++
+		}
+	}
+	return n
+}
+
+func (sel SessionSelector) matches(s sim.Session) bool {
+	if sel.Role != "" && s.Role != sel.Role {
+		return false
+	}
+	if sel.Device != "" && s.Device != sel.Device && s.Peer != sel.Device {
+		return false
+	}
+	if sel.Neighbor.IsValid() && s.Neighbor != sel.Neighbor {
+		return false
+	}
+	return true
+}
+
+func sessionName(s sim.Session) string {
+	return fmt.Sprintf("session %s → %s (%s)", s.Device, s.Peer, s.Neighbor)
+}
+
+func (e *evaluator) bgpSessions(inv *Invariant) {
+	before := map[string]sim.Session{}
+	for _, s := range e.in.Before.Sessions {
+		before[s.Key()] = s
+	}
+	var lostAll []sim.Session
+	var lostCritical []string
+	var evidence []string
+	var devices []string
+	for _, a := range e.in.After.Sessions {
+		b, ok := before[a.Key()]
+		delete(before, a.Key())
+		if !ok || !b.Established {
+			continue
+		}
+		critical := slices.ContainsFunc(inv.Critical, func(sel SessionSelector) bool { return sel.matches(b) })
+		if !a.Established {
+			lostAll = append(lostAll, a)
+			if critical {
+				lostCritical = append(lostCritical, sessionName(a))
+				evidence = append(evidence, sessionName(a)+": "+a.Reason)
+				devices = append(devices, a.Device)
+			}
+		}
+		if critical {
+			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: sessionName(b), Passed: a.Established,
+				Severity: inv.Severity, Message: a.Reason})
+		}
+	}
+	// sessions whose config disappeared altogether
+	var gone []sim.Session
+	for _, b := range before {
+		if b.Established {
+			gone = append(gone, b)
+		}
+	}
+	sort.Slice(gone, func(i, j int) bool { return gone[i].Key() < gone[j].Key() })
+	for _, b := range gone {
+		lostAll = append(lostAll, b)
+		critical := slices.ContainsFunc(inv.Critical, func(sel SessionSelector) bool { return sel.matches(b) })
+		if critical {
+			lostCritical = append(lostCritical, sessionName(b))
+			evidence = append(evidence, sessionName(b)+": its configuration is removed")
+			devices = append(devices, b.Device)
+			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: sessionName(b), Passed: false, Severity: inv.Severity,
+				Message: "configuration removed"})
+		}
+	}
+	if len(lostCritical) > 0 {
+		e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,
+			Summary: fmt.Sprintf("%s stop being established.", plural(len(lostCritical), "critical BGP session", "critical BGP sessions")),
+			Objects: lostCritical, Before: "established", After: "down", Evidence: evidence,
+			Causes: e.causes.forDevices(devices)})
+	}
+	if inv.MaxLost != nil {
+		ok := len(lostAll) <= *inv.MaxLost
+		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: "sessions lost", Passed: ok, Severity: inv.Severity,
+			Message: fmt.Sprintf("%d lost, at most %d allowed", len(lostAll), *inv.MaxLost)})
+		if !ok {
+			var objs []string
+			for _, s := range lostAll {
+				objs = append(objs, sessionName(s))
+			}
+			e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,
+				Summary: fmt.Sprintf("The change takes down %s (at most %d allowed).", plural(len(lostAll), "BGP session", "BGP sessions"), *inv.MaxLost),
+				Objects: objs, Before: "established", After: fmt.Sprintf("%d down", len(lostAll)), Causes: e.causes.all})
+		}
+	}
+}
+
+func (e *evaluator) blastRadius(inv *Invariant) {
+	if inv.MaxBackboneLinksPct != nil {
+		up := map[string]bool{}
+		total := 0
+		for _, l := range e.in.Before.Links {
+			if l.Backbone && l.Up {
+				up[l.Key()] = true
+				total++
+			}
+		}
+		var lost []string
+		for _, l := range e.in.After.Links {
+			if up[l.Key()] && !l.Up {
+				lost = append(lost, fmt.Sprintf("link %s %s — %s %s", l.A, l.AIface, l.B, l.BIface))
+			}
+		}
+		pct := 0.0
+		if total > 0 {
+			pct = 100 * float64(len(lost)) / float64(total)
+		}
+		ok := pct <= *inv.MaxBackboneLinksPct
+		msg := fmt.Sprintf("%d of %d backbone links down (%.0f%%), at most %.0f%% allowed", len(lost), total, pct, *inv.MaxBackboneLinksPct)
+		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: "backbone links", Passed: ok, Severity: inv.Severity, Message: msg})
+		if !ok {
+			summary := fmt.Sprintf("The change takes down %d of %d backbone links (%.0f%%).", len(lost), total, pct)
+			if len(lost) == total {
+				summary = fmt.Sprintf("The change takes down every backbone link (%d of %d).", len(lost), total)
+			}
+			e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity, Summary: summary, Objects: lost,
+				Before: fmt.Sprintf("%d backbone links up", total), After: fmt.Sprintf("%d up", total-len(lost)),
+				Causes: e.causes.linkItems})
+		}
+	}
+	if inv.MaxDevices != nil && e.in.Change != nil {
+		n := len(e.in.Change.Devices)
+		ok := n <= *inv.MaxDevices
+		msg := fmt.Sprintf("%d devices changed, at most %d allowed", n, *inv.MaxDevices)
+		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: "devices changed", Passed: ok, Severity: inv.Severity, Message: msg})
+		if !ok {
+			e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,
+				Summary: fmt.Sprintf("One change touches %d devices (at most %d allowed).", n, *inv.MaxDevices),
+				Objects: e.in.Change.Devices, Before: "-", After: fmt.Sprintf("%d devices changed", n), Causes: e.causes.all})
+		}
+	}
+}
+
+func (e *evaluator) reachability(inv *Invariant) {
+	var from []string
+	for _, d := range e.in.Before.Net.Devices {
+		for _, sel := range inv.From {
+			if sel == d.Name || sel == "role:"+d.Role || sel == "site:"+d.Site || sel == "*" {
+				from = append(from, d.Name)
+				break
+			}
+		}
+	}
+	for _, dev := range from {
+		for _, p := range inv.To {
+			obj := fmt.Sprintf("%s → %s", dev, p)
+			okB, _, _ := e.in.Before.Reaches(dev, p.Addr())
+			okA, _, why := e.in.After.Reaches(dev, p.Addr())
+			lost := okB && !okA
+			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: !lost, Severity: inv.Severity, Message: why})
+			if lost {
+				e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,
+					Summary: fmt.Sprintf("%s can no longer reach %s.", dev, p), Objects: []string{obj},
+					Before: "reachable", After: "unreachable", Evidence: []string{why}, Causes: e.causes.forDevices([]string{dev})})
+			}
+		}
+	}
+}
+
+func (e *evaluator) unmodelled(inv *Invariant) {
+	type key struct{ dev, path string }
+	seen := map[key]bool{}
+	var touched, present []string
+	var causes []change.Item
+	for _, r := range []*sim.Result{e.in.Before, e.in.After} {
+		for _, u := range r.Net.Unmodelled {
+			k := key{u.Device, u.Path}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			hit := false
+			if e.in.Change != nil {
+				for _, it := range e.in.Change.Items {
+					if it.Device == u.Device && pathOverlaps(it.Path, u.Path) {
+						hit = true
+						if !slices.ContainsFunc(causes, func(c change.Item) bool { return c.Device == it.Device && c.Path == it.Path }) {
+							causes = append(causes, it)
+						}
+					}
+				}
+			}
+			if hit {
+				touched = append(touched, u.Device+" "+u.Path)
+			} else {
+				present = append(present, u.Device+" "+u.Path)
+			}
+		}
+	}
+	if len(touched) > 0 && inv.Changed != Ignore {
+		e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Changed,
+			Summary: fmt.Sprintf("The change touches %s the simulator does not model; its effect is unknown.", plural(len(touched), "setting", "settings")),
+			Objects: touched, Before: "-", After: "unmodelled config changed", Causes: causes})
+	}
+	e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: "unmodelled config changed", Passed: len(touched) == 0 || inv.Changed == Ignore,
+		Severity: inv.Changed, Message: strings.Join(touched, "; ")})
+	if len(present) > 0 && inv.Present != Ignore {
+		e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Present,
+			Summary: fmt.Sprintf("%s the simulator does not model are present.", plural(len(present), "setting", "settings")),
+			Objects: present, Before: "-", After: "-"})
+	}
+}
+
+// pathOverlaps: one gNMI path is the other or an ancestor of it.
+func pathOverlaps(a, b string) bool {
+	return a == b || strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
+}

@@ -1,0 +1,213 @@
+// Package policy loads the invariants a change must keep (policies/*.yaml) and
+// evaluates them on the simulated network before and after the change.
+//
+// Stage: after sim, before verdict. Input: a policy file, the running and
+// candidate simulation results and the change list. Output: Findings (what
+// broke, how badly, and which changed lines cause it) and Checks (every
+// invariant and object evaluated, for JUnit-style reports).
+package policy
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"os"
+
+	"github.com/backstop-net/backstop/internal/fault"
+	"go.yaml.in/yaml/v3"
+)
+
+// Severity of a finding.
+type Severity string
+
+const (
+	Block  Severity = "block"
+	Warn   Severity = "warn"
+	Ignore Severity = "ignore"
+)
+
+// Kinds of invariants.
+const (
+	KindCriticalPrefixes = "critical_prefixes"
+	KindAnycast          = "anycast"
+	KindBGPSessions      = "bgp_sessions"
+	KindBlastRadius      = "blast_radius"
+	KindUnmodelled       = "unmodelled"
+	KindReachability     = "reachability"
+	KindConvergence      = "convergence" // built in: a simulation that does not converge never passes
+)
+
+// File is a parsed policy file.
+type File struct {
+	Version    int         `yaml:"version"`
+	Invariants []Invariant `yaml:"invariants"`
+	Path       string      `yaml:"-"`
+	Digest     string      `yaml:"-"`
+}
+
+// SessionSelector picks BGP sessions: by external role, or device (+ neighbor).
+type SessionSelector struct {
+	Role     string     `yaml:"role,omitempty"`
+	Device   string     `yaml:"device,omitempty"`
+	Neighbor netip.Addr `yaml:"neighbor,omitempty"`
+}
+
+// Invariant is one rule. Which fields apply depends on Kind (policies/README.md).
+type Invariant struct {
+	Name     string   `yaml:"name"`
+	Kind     string   `yaml:"kind"`
+	Severity Severity `yaml:"severity,omitempty"`
+	// critical_prefixes, anycast
+	OnAnyLoss Severity `yaml:"on_any_loss,omitempty"`
+	// critical_prefixes
+	Prefixes    []netip.Prefix `yaml:"prefixes,omitempty"`
+	ToRoles     []string       `yaml:"to_roles,omitempty"`
+	MinSites    int            `yaml:"min_sites,omitempty"`
+	MinSessions int            `yaml:"min_sessions,omitempty"`
+	// anycast
+	Service         string `yaml:"service,omitempty"`
+	MinHealthySites int    `yaml:"min_healthy_sites,omitempty"`
+	// bgp_sessions
+	Critical []SessionSelector `yaml:"critical,omitempty"`
+	MaxLost  *int              `yaml:"max_lost,omitempty"`
+	// blast_radius
+	MaxBackboneLinksPct *float64 `yaml:"max_backbone_links_pct,omitempty"`
+	MaxDevices          *int     `yaml:"max_devices,omitempty"`
+	// reachability
+	From []string       `yaml:"from,omitempty"` // device names, or role:<role> / site:<site>
+	To   []netip.Prefix `yaml:"to,omitempty"`
+	// unmodelled
+	Changed Severity `yaml:"changed,omitempty"`
+	Present Severity `yaml:"present,omitempty"`
+
+	Line int `yaml:"-"`
+}
+
+// Load reads and checks a policy file. Errors name the file and line; a policy
+// that cannot be read is bad input (exit 4), never an empty policy.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fault.Bad(err)
+	}
+	f, err := Parse(data)
+	if err != nil {
+		return nil, fault.Badf("%s: %w", path, err)
+	}
+	f.Path = path
+	return f, nil
+}
+
+// Parse decodes policy YAML.
+func Parse(data []byte) (*File, error) {
+	f := &File{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(f); err != nil {
+		return nil, fault.Bad(err)
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root)
+	if len(root.Content) > 0 {
+		m := root.Content[0]
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == "invariants" {
+				for j, it := range m.Content[i+1].Content {
+					if j < len(f.Invariants) {
+						f.Invariants[j].Line = it.Line
+					}
+				}
+			}
+		}
+	}
+	if f.Version != 1 {
+		return nil, fault.Badf("version must be 1 (got %d)", f.Version)
+	}
+	if len(f.Invariants) == 0 {
+		return nil, fault.Badf("no invariants: an empty policy would pass every change")
+	}
+	names := map[string]int{}
+	for i := range f.Invariants {
+		inv := &f.Invariants[i]
+		if err := inv.check(); err != nil {
+			return nil, fault.Badf("line %d: invariant %q: %w", inv.Line, inv.Name, err)
+		}
+		if l, dup := names[inv.Name]; dup {
+			return nil, fault.Badf("line %d: invariant name %q already used at line %d", inv.Line, inv.Name, l)
+		}
+		names[inv.Name] = inv.Line
+	}
+	sum := sha256.Sum256(data)
+	f.Digest = hex.EncodeToString(sum[:8])
+	return f, nil
+}
+
+func checkSeverity(s Severity, what string, allowIgnore bool) error {
+	switch s {
+	case Block, Warn:
+		return nil
+	case Ignore, "":
+		if allowIgnore {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s must be block or warn%s, not %q", what, map[bool]string{true: " (or ignore)"}[allowIgnore], s)
+}
+
+func (inv *Invariant) check() error {
+	if inv.Name == "" {
+		inv.Name = inv.Kind
+	}
+	switch inv.Kind {
+	case KindCriticalPrefixes:
+		if len(inv.Prefixes) == 0 {
+			return fmt.Errorf("critical_prefixes needs prefixes")
+		}
+		if len(inv.ToRoles) == 0 {
+			inv.ToRoles = []string{"transit"}
+		}
+		if err := checkSeverity(inv.OnAnyLoss, "on_any_loss", true); err != nil {
+			return err
+		}
+	case KindAnycast:
+		if err := checkSeverity(inv.OnAnyLoss, "on_any_loss", true); err != nil {
+			return err
+		}
+		if inv.MinHealthySites < 0 {
+			return fmt.Errorf("min_healthy_sites must not be negative")
+		}
+	case KindBGPSessions:
+		if len(inv.Critical) == 0 && inv.MaxLost == nil {
+			return fmt.Errorf("bgp_sessions needs critical sessions or max_lost")
+		}
+	case KindBlastRadius:
+		if inv.MaxBackboneLinksPct == nil && inv.MaxDevices == nil {
+			return fmt.Errorf("blast_radius needs max_backbone_links_pct or max_devices")
+		}
+	case KindReachability:
+		if len(inv.From) == 0 || len(inv.To) == 0 {
+			return fmt.Errorf("reachability needs from and to")
+		}
+	case KindUnmodelled:
+		if inv.Changed == "" {
+			inv.Changed = Warn
+		}
+		if inv.Present == "" {
+			inv.Present = Ignore
+		}
+		if err := checkSeverity(inv.Changed, "changed", true); err != nil {
+			return err
+		}
+		if err := checkSeverity(inv.Present, "present", true); err != nil {
+			return err
+		}
+		return nil
+	case "":
+		return fmt.Errorf("missing kind")
+	default:
+		return fmt.Errorf("unknown kind %q (critical_prefixes, anycast, bgp_sessions, blast_radius, reachability, unmodelled)", inv.Kind)
+	}
+	return checkSeverity(inv.Severity, "severity", false)
+}
