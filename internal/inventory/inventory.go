@@ -69,6 +69,7 @@ type Credentials struct {
 	Username     string `yaml:"username,omitempty"`
 	PasswordEnv  string `yaml:"password_env,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
+	secret       string // only from a gnmic targets file; never written back
 }
 
 // Duration is a time.Duration written as "5s" in YAML.
@@ -87,13 +88,18 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 // MarshalYAML writes a Go duration string.
 func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
 
-// Load reads an inventory file.
+// Load reads an inventory file, or a gnmic-style targets file (a top-level
+// "targets:" map).
 func Load(path string) (*Inventory, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fault.Bad(err)
 	}
-	inv, err := Parse(data)
+	parse := Parse
+	if isTargetsFile(data) {
+		parse = ParseTargets
+	}
+	inv, err := parse(data)
 	if err != nil {
 		return nil, fault.Badf("%s: %w", path, err)
 	}

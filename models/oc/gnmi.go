@@ -20,50 +20,32 @@ import (
 	"github.com/openconfig/ygot/ytypes"
 )
 
-// Models lists the YANG modules the binding was generated from, with their
-// revisions, for gNMI Capabilities.
+// Models lists the YANG modules that define the top-level nodes of the
+// binding, for gNMI Capabilities. The generated schema does not keep module
+// revisions, so Version names the binding instead.
 func Models() []*gpb.ModelData {
-	seen := map[string]*gpb.ModelData{}
-	var walk func(e *yang.Entry)
-	walk = func(e *yang.Entry) {
-		for _, c := range e.Dir {
-			if c.Node != nil {
-				if m := yang.RootNode(c.Node); m != nil {
-					if _, ok := seen[m.Name]; !ok {
-						md := &gpb.ModelData{Name: m.Name, Organization: "OpenConfig working group"}
-						if len(m.Revision) > 0 {
-							md.Version = m.Revision[0].Name
-						}
-						if m.Organization != nil {
-							md.Organization = m.Organization.Name
-						}
-						seen[m.Name] = md
-					}
-				}
-			}
-			if c.Parent == e && depthBelow(c, 2) {
-				walk(c)
-			}
+	seen := map[string]bool{}
+	for _, c := range RootEntry().Dir {
+		sp := c.Annotation["schemapath"]
+		p, ok := sp.(string)
+		if !ok {
+			continue
+		}
+		parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+		if len(parts) > 0 && parts[0] != "" {
+			seen[parts[0]] = true
 		}
 	}
-	walk(RootEntry())
 	out := make([]*gpb.ModelData, 0, len(seen))
-	for _, m := range seen {
-		out = append(out, m)
+	for m := range seen {
+		out = append(out, &gpb.ModelData{Name: m, Organization: "OpenConfig working group", Version: BindingVersion})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
-// depthBelow reports whether e is at most n levels below the root: the
-// modules that define the top-level containers are enough for Capabilities.
-func depthBelow(e *yang.Entry, n int) bool {
-	d := 0
-	for p := e.Parent; p != nil; p = p.Parent {
-		d++
-	}
-	return d <= n
-}
+// BindingVersion names the generated binding the lab serves.
+const BindingVersion = "ygot-v0.36.0-exampleoc"
 
 // PathString renders a gNMI path as /a/b[k=v] (origin omitted); "/" for the root.
 func PathString(p *gpb.Path) string {
