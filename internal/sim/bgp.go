@@ -306,7 +306,7 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	p := clonePath(in)
 	p.session, p.fromB = e.s, side == 0
 	p.Source, p.EBGP, p.Local = network.ProtoBGP, !ss.IBGP, false
-	n := e.peer // the sender
+	n := s.nodeOf(e.s, e.side) // the sender (e is its end of the session)
 	p.FromDevice = s.nodeName(n)
 	p.PeerRID = s.routerID(n)
 	p.FromPeer = s.localAddrAt(e.s, e.side)

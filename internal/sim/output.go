@@ -230,6 +230,9 @@ func (r *Result) Advertised() []Advertisement {
 			}
 			x := r.external[int(nr.node)-nd]
 			for _, path := range nr.paths {
+				if path.session < 0 {
+					continue // what the speaker itself announces
+				}
 				ss := r.Sessions[path.session]
 				out = append(out, Advertisement{Device: ss.Device, Neighbor: ss.Neighbor, Peer: x.name, Role: x.role,
 					Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath})
@@ -248,4 +251,11 @@ func (r *Result) Reaches(device string, addr netip.Addr) (bool, []string, string
 		return false, nil, "unknown device " + device
 	}
 	return r.state.walk(d.ID, addr)
+}
+
+// RoutesDoc is the top level of `backstop routes --json`.
+type RoutesDoc struct {
+	Converged bool       `json:"converged"`
+	Notes     []string   `json:"notes,omitempty"`
+	Devices   []RouteSet `json:"devices"`
 }

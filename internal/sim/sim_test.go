@@ -1,0 +1,603 @@
+package sim
+
+import (
+	"net/netip"
+	"regexp"
+	"strconv"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+func u32(v uint32) *uint32 { return &v }
+
+// announcer adds an anycast announcer for service on a /30 towards dev.
+func (b *netBuilder) announcer(service, prefix, dev, base string, asn uint32, reach ...string) {
+	x := addr(base)
+	b.links++
+	b.iface(dev, "dns-"+dev, netip.PrefixFrom(x.Next(), 30), 0)
+	peer := x.Next().Next()
+	b.neighbor(dev, peer, asn, netip.Addr{})
+	for i := range b.anycast {
+		if b.anycast[i].service == service {
+			b.anycast[i].sites = append(b.anycast[i].sites, extSpec{device: dev, addr: peer.String(), asn: asn})
+			return
+		}
+	}
+	b.anycast = append(b.anycast, anycastSpec{service: service, prefix: prefix, reach: reach,
+		sites: []extSpec{{device: dev, addr: peer.String(), asn: asn}}})
+}
+
+func TestLinksInferredFromSharedSubnets(t *testing.T) {
+	b := newNet(t)
+	b.router("r1", 0, "10.0.0.1")
+	b.router("r2", 0, "10.0.0.2")
+	b.router("r3", 0, "10.0.0.3")
+	b.link("r1", "r2", "192.0.2.0", 10)
+	_, i3 := b.link("r2", "r3", "192.0.2.2", 10)
+	b.devs["r3"].Interfaces[len(b.devs["r3"].Interfaces)-1].Enabled = false
+	// an address alone on its subnet makes no link
+	b.iface("r1", "stub", pfx("198.51.100.1/24"), 0)
+	r := Run(b.build())
+	if len(r.Links) != 2 {
+		t.Fatalf("links = %d, want 2: %+v", len(r.Links), r.Links)
+	}
+	if !r.Links[0].Up || r.Links[0].A != "r1" || r.Links[0].B != "r2" {
+		t.Errorf("r1-r2 link: %+v", r.Links[0])
+	}
+	if r.Links[1].Up || !strings.Contains(r.Links[1].Reason, "r3 "+i3+" is disabled") {
+		t.Errorf("r2-r3 link should be down because r3's interface is disabled: %+v", r.Links[1])
+	}
+}
+
+func isisRouteOf(t *testing.T, r *Result, dev, p string) *ISISRoute {
+	t.Helper()
+	for _, rs := range r.Routes(dev) {
+		for i := range rs.ISIS {
+			if rs.ISIS[i].Prefix == p {
+				return &rs.ISIS[i]
+			}
+		}
+	}
+	return nil
+}
+
+func TestISISShortestPathAndECMP(t *testing.T) {
+	b := newNet(t)
+	for i, n := range []string{"a", "b", "c", "d"} {
+		b.router(n, 0, "10.0.0."+string(rune('1'+i)))
+	}
+	b.link("a", "b", "192.0.2.0", 10)
+	b.link("b", "d", "192.0.2.2", 10)
+	b.link("a", "c", "192.0.2.4", 10)
+	b.link("c", "d", "192.0.2.6", 10)
+	b.link("a", "d", "192.0.2.8", 50)
+	r := Run(b.build())
+	rt := isisRouteOf(t, r, "a", "10.0.0.4/32")
+	if rt == nil {
+		t.Fatal("a has no IS-IS route to d's loopback")
+	}
+	// two equal paths of 20 (via b and via c) + d's loopback metric 10; the direct link costs 50.
+	if rt.Metric != 30 || len(rt.NextHops) != 2 || rt.NextHops[0].Device != "b" || rt.NextHops[1].Device != "c" {
+		t.Errorf("route to d: %+v", rt)
+	}
+	if isisRouteOf(t, r, "a", "10.0.0.1/32") != nil {
+		t.Error("a's own loopback must not be an IS-IS route")
+	}
+}
+
+func TestISISMetricChangeReroutes(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 0, "10.0.0.1")
+	b.router("b", 0, "10.0.0.2")
+	b.router("c", 0, "10.0.0.3")
+	b.link("a", "b", "192.0.2.0", 10)
+	b.link("a", "c", "192.0.2.2", 10)
+	b.link("c", "b", "192.0.2.4", 10)
+	n := b.build()
+	if rt := isisRouteOf(t, Run(n), "a", "10.0.0.2/32"); rt == nil || rt.NextHops[0].Device != "b" {
+		t.Fatalf("before: %+v", rt)
+	}
+	for i := range n.Device("a").ISIS.Interfaces {
+		if strings.HasSuffix(n.Device("a").ISIS.Interfaces[i].Interface, "-b") {
+			n.Device("a").ISIS.Interfaces[i].Metric = [2]uint32{100, 100}
+		}
+	}
+	rt := isisRouteOf(t, Run(n), "a", "10.0.0.2/32")
+	if rt == nil || rt.NextHops[0].Device != "c" || rt.Metric != 30 {
+		t.Fatalf("after raising a-b to 100, a should go via c at 30: %+v", rt)
+	}
+}
+
+func TestISISPassiveDisabledAndLevels(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 0, "10.0.0.1")
+	b.router("b", 0, "10.0.0.2")
+	b.router("c", 0, "10.0.0.3")
+	b.router("d", 0, "10.0.0.4")
+	ia, _ := b.link("a", "b", "192.0.2.0", 10)
+	b.link("a", "c", "192.0.2.2", 10)
+	b.link("a", "d", "192.0.2.4", 10)
+	n := b.build()
+	for i, ii := range n.Device("a").ISIS.Interfaces {
+		switch {
+		case ii.Interface == ia:
+			n.Device("a").ISIS.Interfaces[i].Passive = true
+		case strings.HasSuffix(ii.Interface, "-c"):
+			n.Device("a").ISIS.Interfaces[i].Enabled = false
+		}
+	}
+	n.Device("d").ISIS.Levels = network.Level1 // a is level 2 only: no common level
+	r := Run(n)
+	if len(r.Adjacencies) != 0 {
+		t.Fatalf("no adjacency expected (passive, disabled, level mismatch): %+v", r.Adjacencies)
+	}
+	// A passive interface still advertises its subnet; a disabled one does not.
+	if len(r.igp.origins[2][pfx("192.0.2.0/31")]) == 0 {
+		t.Error("passive interface subnet should be advertised")
+	}
+	if slices.ContainsFunc(r.igp.origins[2][pfx("192.0.2.2/31")], func(o isisOrigin) bool { return o.dev == n.Device("a").ID }) {
+		t.Error("IS-IS-disabled interface subnet must not be advertised by a")
+	}
+}
+
+// core is r1 - r2 - r3 in AS 65000 with IS-IS and iBGP r1<->r2, r2<->r3.
+func core(t *testing.T) *netBuilder {
+	b := newNet(t)
+	b.router("r1", 65000, "10.0.0.1")
+	b.router("r2", 65000, "10.0.0.2")
+	b.router("r3", 65000, "10.0.0.3")
+	b.link("r1", "r2", "192.0.2.0", 10)
+	b.link("r2", "r3", "192.0.2.2", 10)
+	return b
+}
+
+func TestBGPSessionRules(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.ibgp("r1", "r3")
+	b.router("x", 65001, "10.0.0.9")
+	ix, i1 := b.link("x", "r1", "192.0.2.8", 0)
+	b.ebgp("x", ix, "r1", i1)
+	n := b.build()
+	r := Run(n)
+	for _, s := range r.Sessions {
+		if !s.Established {
+			t.Errorf("session %s→%s should be up: %s", s.Device, s.Peer, s.Reason)
+		}
+	}
+	cases := []struct {
+		name   string
+		mutate func(n *network.Network)
+		dev    string
+		peer   string
+		want   string
+	}{
+		{"neighbor disabled", func(n *network.Network) { nbrOf(n, "r1", "10.0.0.2").Enabled = false }, "r1", "10.0.0.2", "disabled"},
+		{"AS mismatch", func(n *network.Network) { nbrOf(n, "r1", "10.0.0.2").PeerAS = 65009 }, "r1", "10.0.0.2", "expects AS 65009"},
+		{"AFI disabled", func(n *network.Network) { nbrOf(n, "r2", "10.0.0.1").IPv4Unicast = false }, "r1", "10.0.0.2", "IPv4 unicast"},
+		{"one end missing", func(n *network.Network) {
+			d := n.Device("r2")
+			d.BGP.Neighbors = slices.DeleteFunc(d.BGP.Neighbors, func(nb network.Neighbor) bool { return nb.Address == addr("10.0.0.1") })
+		}, "r1", "10.0.0.2", "has no neighbor"},
+		{"no IGP path for iBGP", func(n *network.Network) {
+			for i := range n.Device("r3").Interfaces {
+				if !n.Device("r3").Interfaces[i].Loopback {
+					n.Device("r3").Interfaces[i].Enabled = false
+				}
+			}
+		}, "r1", "10.0.0.3", "no IGP route"},
+		{"single-hop eBGP needs an up link", func(n *network.Network) {
+			for i := range n.Device("x").Interfaces {
+				if !n.Device("x").Interfaces[i].Loopback {
+					n.Device("x").Interfaces[i].Enabled = false
+				}
+			}
+		}, "r1", "192.0.2.8", "disabled interface"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := core(t)
+			b.ibgp("r1", "r2")
+			b.ibgp("r1", "r3")
+			b.router("x", 65001, "10.0.0.9")
+			ix, i1 := b.link("x", "r1", "192.0.2.8", 0)
+			b.ebgp("x", ix, "r1", i1)
+			n := b.build()
+			c.mutate(n)
+			s := session(t, Run(n), c.dev, addr(c.peer))
+			if s.Established || !strings.Contains(s.Reason, c.want) {
+				t.Errorf("session %s→%s: established=%v reason=%q, want reason containing %q", c.dev, c.peer, s.Established, s.Reason, c.want)
+			}
+		})
+	}
+}
+
+func nbrOf(n *network.Network, dev, peer string) *network.Neighbor {
+	d := n.Device(dev)
+	for i := range d.BGP.Neighbors {
+		if d.BGP.Neighbors[i].Address == addr(peer) {
+			return &d.BGP.Neighbors[i]
+		}
+	}
+	return nil
+}
+
+func TestIBGPNextHopResolutionAndNextHopSelf(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.external("r1", "203.0.113.0", 64600, "transit", "0.0.0.0/0")
+	n := b.build()
+	r := Run(n)
+	p := best(t, r, "r1", "0.0.0.0/0")
+	if p == nil || p.NextHop != "203.0.113.2" || p.Source != "ebgp" {
+		t.Fatalf("r1 best default: %+v", p)
+	}
+	// r2 learns it with the external next hop, which the IGP does not carry:
+	// present but not valid.
+	var r2paths []PathOut
+	for _, rs := range r.Routes("r2") {
+		for _, br := range rs.BGP {
+			if br.Prefix == "0.0.0.0/0" {
+				r2paths = br.Paths
+			}
+		}
+	}
+	if len(r2paths) != 1 || r2paths[0].Valid || r2paths[0].Best || r2paths[0].NextHop != "203.0.113.2" {
+		t.Fatalf("r2 should hold one invalid path via 203.0.113.2: %+v", r2paths)
+	}
+	// next-hop-self through the export policy makes it valid at IGP cost 20.
+	b.policy("r1", "NHS", network.Statement{Name: "10", Actions: network.Actions{NextHop: &network.NextHopAction{Self: true}, Result: network.ResultAccept}})
+	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"NHS"}
+	p = best(t, Run(n), "r2", "0.0.0.0/0")
+	if p == nil || p.NextHop != "10.0.0.1" || p.IGPCost == nil || *p.IGPCost != 20 {
+		t.Fatalf("with next-hop self r2 best: %+v", p)
+	}
+}
+
+func TestIBGPSplitHorizonAndRouteReflection(t *testing.T) {
+	build := func(rr bool) *Result {
+		b := core(t)
+		b.ibgp("r1", "r2")
+		b.ibgp("r2", "r3")
+		b.originate("r1", "198.51.100.0/24")
+		n := b.build()
+		if rr {
+			nbrOf(n, "r2", "10.0.0.1").RRClient = true
+			nbrOf(n, "r2", "10.0.0.3").RRClient = true
+		}
+		return Run(n)
+	}
+	if p := best(t, build(false), "r3", "198.51.100.0/24"); p != nil {
+		t.Fatalf("without route reflection r2 must not pass an iBGP route to r3: %+v", p)
+	}
+	p := best(t, build(true), "r3", "198.51.100.0/24")
+	if p == nil || p.OriginatorID != "10.0.0.1" || !slices.Equal(p.ClusterList, []string{"10.0.0.2"}) || p.NextHop != "10.0.0.1" {
+		t.Fatalf("reflected path at r3: %+v", p)
+	}
+}
+
+func TestRouteReflectorClusterLoopPrevention(t *testing.T) {
+	// Two RRs in the same cluster both reflecting r1's route: each rejects the
+	// copy reflected by the other (its cluster id is in the cluster list).
+	b := newNet(t)
+	b.router("c1", 65000, "10.0.0.1")
+	b.router("rr1", 65000, "10.0.0.2")
+	b.router("rr2", 65000, "10.0.0.3")
+	b.link("c1", "rr1", "192.0.2.0", 10)
+	b.link("c1", "rr2", "192.0.2.2", 10)
+	b.link("rr1", "rr2", "192.0.2.4", 10)
+	b.ibgp("c1", "rr1")
+	b.ibgp("c1", "rr2")
+	b.ibgp("rr1", "rr2")
+	b.originate("c1", "198.51.100.0/24")
+	n := b.build()
+	for _, rr := range []string{"rr1", "rr2"} {
+		n.Device(rr).BGP.ClusterID = addr("10.255.255.255")
+		for i := range n.Device(rr).BGP.Neighbors {
+			if n.Device(rr).BGP.Neighbors[i].Address == addr("10.0.0.1") {
+				n.Device(rr).BGP.Neighbors[i].RRClient = true
+			}
+		}
+	}
+	r := Run(n)
+	for _, rs := range r.Routes("rr1") {
+		for _, br := range rs.BGP {
+			if len(br.Paths) != 1 || br.Paths[0].From != "10.0.0.1" {
+				t.Errorf("rr1 should hold only c1's path: %+v", br.Paths)
+			}
+		}
+	}
+	if !r.Converged {
+		t.Error("should converge")
+	}
+}
+
+func TestASPathLoopPrevention(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	b.router("c", 65001, "10.0.0.3") // same AS as a, not connected to it
+	ia, ib := b.link("a", "b", "192.0.2.0", 0)
+	jb, jc := b.link("b", "c", "192.0.2.2", 0)
+	b.ebgp("a", ia, "b", ib)
+	b.ebgp("b", jb, "c", jc)
+	b.originate("a", "198.51.100.0/24")
+	r := Run(b.build())
+	if p := best(t, r, "b", "198.51.100.0/24"); p == nil || !slices.Equal(p.ASPath, []uint32{65001}) {
+		t.Fatalf("b: %+v", p)
+	}
+	if p := best(t, r, "c", "198.51.100.0/24"); p != nil {
+		t.Fatalf("c must drop a path containing its own AS: %+v", p)
+	}
+}
+
+func TestDecisionProcess(t *testing.T) {
+	base := func() *Path {
+		return &Path{LocalPref: 100, ASPath: []uint32{1, 2}, Origin: OriginIGP, IGPCost: 10,
+			PeerRID: addr("10.0.0.5"), FromPeer: addr("10.0.0.5")}
+	}
+	cases := []struct {
+		reason string
+		better func(p *Path)
+	}{
+		{"locally originated", func(p *Path) { p.Local = true; p.LocalPref = 50 }},
+		{"local-pref", func(p *Path) { p.LocalPref = 200; p.ASPath = []uint32{1, 2, 3, 4} }},
+		{"as-path length", func(p *Path) { p.ASPath = []uint32{1}; p.Origin = OriginIncomplete }},
+		{"origin", func(p *Path) { p.Origin = OriginIGP - 0; p.MED = 500 }},
+		{"med", func(p *Path) { p.MED = 5 }},
+		{"ebgp over ibgp", func(p *Path) { p.EBGP = true; p.IGPCost = 99 }},
+		{"igp cost", func(p *Path) { p.IGPCost = 1 }},
+		{"router-id", func(p *Path) { p.PeerRID = addr("10.0.0.1"); p.FromPeer = addr("10.0.0.9") }},
+		{"cluster-list length", func(p *Path) {}},
+		{"neighbor address", func(p *Path) { p.FromPeer = addr("10.0.0.1") }},
+	}
+	for _, c := range cases {
+		t.Run(c.reason, func(t *testing.T) {
+			a, b := base(), base()
+			switch c.reason {
+			case "origin":
+				b.Origin = OriginIncomplete
+			case "med":
+				b.MED = 10
+			case "cluster-list length":
+				b.ClusterList = []netip.Addr{addr("10.0.0.7")}
+			}
+			c.better(a)
+			got, why := compare(a, b)
+			if got >= 0 || why != c.reason {
+				t.Errorf("compare = %d (%s), want a better by %s", got, why, c.reason)
+			}
+			if got2, _ := compare(b, a); got2 <= 0 {
+				t.Errorf("compare is not antisymmetric")
+			}
+		})
+	}
+	// MED is only compared between paths from the same neighbouring AS.
+	a, b := base(), base()
+	a.ASPath, a.MED = []uint32{7, 2}, 1000
+	b.MED = 1
+	if _, why := compare(a, b); why == "med" {
+		t.Error("MED must not be compared across neighbouring ASes")
+	}
+}
+
+func TestEBGPDefaultPolicyRejectsWithoutPolicy(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	ia, ib := b.link("a", "b", "192.0.2.0", 0)
+	b.ebgp("a", ia, "b", ib)
+	b.originate("a", "198.51.100.0/24")
+	n := b.build()
+	// RFC 8212: an eBGP session without any policy exchanges nothing.
+	nbrOf(n, "a", "192.0.2.1").Export = network.PolicyChain{}
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p != nil {
+		t.Fatalf("eBGP without export policy must not announce: %+v", p)
+	}
+}
+
+func TestRoutingPolicyMatchesAndActions(t *testing.T) {
+	setup := func() (*netBuilder, *network.Network) {
+		b := newNet(t)
+		b.router("a", 65001, "10.0.0.1")
+		b.router("b", 65002, "10.0.0.2")
+		ia, ib := b.link("a", "b", "192.0.2.0", 0)
+		b.ebgp("a", ia, "b", ib)
+		b.originate("a", "198.51.100.0/24")
+		b.originate("a", "198.51.100.0/25")
+		b.originate("a", "203.0.113.0/24")
+		return b, nil
+	}
+	t.Run("prefix-set masklength range", func(t *testing.T) {
+		b, _ := setup()
+		b.prefixSet("a", "PS", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 24})
+		b.policy("a", "OUT", network.Statement{Conditions: network.Conditions{PrefixSet: "PS"}, Actions: network.Actions{Result: network.ResultAccept}},
+			network.Statement{Actions: network.Actions{Result: network.ResultReject}})
+		n := b.build()
+		nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"OUT"}
+		r := Run(n)
+		if best(t, r, "b", "198.51.100.0/24") == nil || best(t, r, "b", "198.51.100.0/25") != nil || best(t, r, "b", "203.0.113.0/24") != nil {
+			t.Error("only the exact /24 should pass")
+		}
+		b.devs["a"].PrefixSets["PS"].Entries[0].Max = 25
+		if best(t, Run(n), "b", "198.51.100.0/25") == nil {
+			t.Error("24..25 should pass the /25")
+		}
+	})
+	t.Run("invert, local-pref, med, prepend, community", func(t *testing.T) {
+		b, _ := setup()
+		b.prefixSet("b", "PS", network.PrefixRange{Prefix: pfx("203.0.113.0/24"), Min: 24, Max: 24})
+		b.devs["b"].CommunitySets["TAG"] = &network.CommunitySet{Name: "TAG", Members: []network.CommunityMatcher{{Value: 65002<<16 | 7}}}
+		b.policy("b", "IN",
+			network.Statement{Conditions: network.Conditions{PrefixSet: "PS", PrefixSetMode: network.MatchInvert},
+				Actions: network.Actions{SetLocalPref: u32(250), SetMED: u32(33),
+					Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{65002<<16 | 7}}}},
+			network.Statement{Conditions: network.Conditions{CommunitySet: "TAG"}, Actions: network.Actions{Result: network.ResultAccept}},
+			network.Statement{Actions: network.Actions{Result: network.ResultReject}})
+		b.policy("a", "OUT", network.Statement{Actions: network.Actions{Prepend: &network.Prepend{Repeat: 2}, Result: network.ResultAccept}})
+		n := b.build()
+		nbrOf(n, "b", "192.0.2.0").Import.Policies = []string{"IN"}
+		nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"OUT"}
+		r := Run(n)
+		p := best(t, r, "b", "198.51.100.0/24")
+		if p == nil || p.LocalPref != 250 || p.MED == nil || *p.MED != 33 || !slices.Equal(p.Communities, []string{"65002:7"}) ||
+			!slices.Equal(p.ASPath, []uint32{65001, 65001, 65001}) {
+			t.Errorf("b's path: %+v", p)
+		}
+		if best(t, r, "b", "203.0.113.0/24") != nil {
+			t.Error("203.0.113.0/24 gets no community and must be rejected")
+		}
+	})
+	t.Run("as-path-set and call-policy", func(t *testing.T) {
+		b, _ := setup()
+		b.asPathSet("b", "FROM-A", "^65001$")
+		b.policy("b", "SUB", network.Statement{Conditions: network.Conditions{ASPathSet: "FROM-A"}, Actions: network.Actions{SetLocalPref: u32(300), Result: network.ResultAccept}})
+		b.policy("b", "IN", network.Statement{Conditions: network.Conditions{CallPolicy: "SUB"}, Actions: network.Actions{Result: network.ResultAccept}},
+			network.Statement{Actions: network.Actions{Result: network.ResultReject}})
+		n := b.build()
+		nbrOf(n, "b", "192.0.2.0").Import.Policies = []string{"IN"}
+		if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil || p.LocalPref != 300 {
+			t.Errorf("called policy should accept and set local-pref 300: %+v", p)
+		}
+		b.devs["b"].ASPathSets["FROM-A"].Members[0] = regexpMust("^65009$")
+		if p := best(t, Run(n), "b", "198.51.100.0/24"); p != nil {
+			t.Errorf("no as-path match: rejected, got %+v", p)
+		}
+	})
+}
+
+func TestRedistributionPolicyAndAggregates(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.originate("r1", "198.51.100.0/25")
+	b.prefixSet("r1", "ONLY", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 32})
+	b.policy("r1", "REDIST", network.Statement{Conditions: network.Conditions{PrefixSet: "ONLY", InstallProtocol: network.ProtoStatic},
+		Actions: network.Actions{Result: network.ResultAccept}})
+	d := b.devs["r2"]
+	d.Aggregates = []network.Aggregate{{Prefix: pfx("198.51.100.0/23"), Discard: true}}
+	d.TableConnections = []network.TableConnection{{Src: network.ProtoLocalAggregate}}
+	b.devs["r1"].TableConnections[0].Import = network.PolicyChain{Policies: []string{"REDIST"}, Default: network.ResultReject, DefaultSet: true}
+	b.originate("r1", "192.0.2.128/25") // outside ONLY: not redistributed
+	n := b.build()
+	r := Run(n)
+	p := best(t, r, "r2", "198.51.100.0/25")
+	if p == nil || p.Origin != "incomplete" {
+		t.Fatalf("r2 should learn the redistributed static: %+v", p)
+	}
+	if best(t, r, "r2", "192.0.2.128/25") != nil {
+		t.Error("the static outside the redistribution policy must not be in BGP")
+	}
+	if a := best(t, r, "r1", "198.51.100.0/23"); a == nil || a.FromDevice != "r2" {
+		t.Fatalf("r2's aggregate should be active (contributor 198.51.100.0/25) and reach r1: %+v", a)
+	}
+	// Without the contributor, the aggregate is inactive.
+	n.Device("r1").Statics = n.Device("r1").Statics[1:]
+	if a := best(t, Run(n), "r1", "198.51.100.0/23"); a != nil {
+		t.Fatalf("aggregate without a contributing route must not be announced: %+v", a)
+	}
+}
+
+// anycastNet: a DC originating 10.200.0.0/16 behind core r1-r2-r3, an edge
+// (r3) with a transit default route and a DNS announcer.
+func anycastNet(t *testing.T) (*netBuilder, *network.Network) {
+	b := core(t)
+	b.ibgp("r1", "r3")
+	b.ibgp("r1", "r2") // hop-by-hop forwarding: transit routers need the routes too
+	b.originate("r1", "10.200.0.0/16")
+	b.announcer("dns", "129.134.30.0/23", "r3", "10.9.0.0", 65100, "10.200.0.0/16")
+	b.external("r3", "203.0.113.0", 64600, "transit", "0.0.0.0/0")
+	n := b.build()
+	return b, n
+}
+
+func TestAnycastHealthFollowsForwarding(t *testing.T) {
+	_, n := anycastNet(t)
+	r := Run(n)
+	if len(r.Anycast) != 1 || !r.Anycast[0].Announcing || !r.Converged {
+		t.Fatalf("site should announce: %+v", r.Anycast)
+	}
+	if !slices.Equal(r.Anycast[0].HealthPath, []string{"r3", "r2", "r1"}) {
+		t.Errorf("health path: %v", r.Anycast[0].HealthPath)
+	}
+	var toTransit bool
+	for _, a := range r.Advertised() {
+		if a.Prefix == pfx("129.134.30.0/23") && a.Role == "transit" {
+			toTransit = true
+		}
+	}
+	if !toTransit {
+		t.Error("the DNS prefix should be announced to transit")
+	}
+	// Drain r2's links: r3 still has the transit default route, but forwarding
+	// to the DC leaves the network, so the announcer withdraws.
+	for i := range n.Device("r2").Interfaces {
+		if !n.Device("r2").Interfaces[i].Loopback {
+			n.Device("r2").Interfaces[i].Enabled = false
+		}
+	}
+	r = Run(n)
+	a := r.Anycast[0]
+	if a.Healthy || a.Announcing || !strings.Contains(a.Reason, "leaves the network") {
+		t.Fatalf("site should withdraw because forwarding leaves via transit: %+v", a)
+	}
+	for _, ad := range r.Advertised() {
+		if ad.Prefix == pfx("129.134.30.0/23") {
+			t.Errorf("DNS prefix still advertised: %+v", ad)
+		}
+	}
+	if !r.Converged || r.Iterations < 2 {
+		t.Errorf("converged=%v iterations=%d", r.Converged, r.Iterations)
+	}
+}
+
+func TestBadGadgetDoesNotConverge(t *testing.T) {
+	// Griffin's BAD GADGET: three ASes around an origin, each preferring the
+	// path through its clockwise neighbour. No stable solution exists.
+	b := newNet(t)
+	b.router("o", 65000, "10.0.0.10")
+	as := map[string]uint32{"a": 65001, "b": 65002, "c": 65003}
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	b.router("c", 65003, "10.0.0.3")
+	base := 0
+	next := func() string { base += 2; return "192.0.2." + itoa(base) }
+	for _, x := range []string{"a", "b", "c"} {
+		i1, i2 := b.link("o", x, next(), 0)
+		b.ebgp("o", i1, x, i2)
+	}
+	for _, pr := range [][2]string{{"a", "b"}, {"b", "c"}, {"c", "a"}} {
+		i1, i2 := b.link(pr[0], pr[1], next(), 0)
+		b.ebgp(pr[0], i1, pr[1], i2)
+	}
+	b.originate("o", "198.51.100.0/24")
+	cw := map[string]string{"a": "b", "b": "c", "c": "a"}
+	for _, x := range []string{"a", "b", "c"} {
+		y := cw[x]
+		b.asPathSet(x, "VIA-CW", "^"+itoa(int(as[y]))+" 65000$")
+		b.asPathSet(x, "DIRECT", "^65000$")
+		b.policy(x, "IN",
+			network.Statement{Conditions: network.Conditions{ASPathSet: "VIA-CW"}, Actions: network.Actions{SetLocalPref: u32(200), Result: network.ResultAccept}},
+			network.Statement{Conditions: network.Conditions{ASPathSet: "DIRECT"}, Actions: network.Actions{Result: network.ResultAccept}},
+			network.Statement{Actions: network.Actions{Result: network.ResultReject}})
+	}
+	n := b.build()
+	for _, x := range []string{"a", "b", "c"} {
+		for i := range n.Device(x).BGP.Neighbors {
+			n.Device(x).BGP.Neighbors[i].Import.Policies = []string{"IN"}
+		}
+	}
+	r := Run(n)
+	if r.Converged {
+		t.Fatal("BAD GADGET must be reported as not converging")
+	}
+	if !slices.ContainsFunc(r.Notes, func(s string) bool { return strings.Contains(s, "198.51.100.0/24 does not converge") }) {
+		t.Errorf("notes: %v", r.Notes)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
