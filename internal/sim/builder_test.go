@@ -76,7 +76,9 @@ func (b *netBuilder) iface(dev, name string, p netip.Prefix, metric uint32) {
 	}
 }
 
-func (b *netBuilder) loopback(dev string) netip.Addr { return b.devs[dev].Interfaces[0].Addresses[0].Addr() }
+func (b *netBuilder) loopback(dev string) netip.Addr {
+	return b.devs[dev].Interfaces[0].Addresses[0].Addr()
+}
 
 func (b *netBuilder) ifaceAddr(dev, name string) netip.Addr {
 	for _, i := range b.devs[dev].Interfaces {

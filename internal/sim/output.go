@@ -37,7 +37,7 @@ type PathOut struct {
 	Communities     []string `json:"communities,omitempty"`
 	Source          string   `json:"source"` // local, ibgp, ebgp
 	Protocol        string   `json:"protocol"`
-	From            string   `json:"from,omitempty"`      // neighbor address
+	From            string   `json:"from,omitempty"` // neighbor address
 	FromDevice      string   `json:"from_device,omitempty"`
 	OriginatorID    string   `json:"originator_id,omitempty"`
 	ClusterList     []string `json:"cluster_list,omitempty"`
@@ -212,7 +212,9 @@ type Advertisement struct {
 }
 
 // Key identifies the (peer, prefix) pair.
-func (a Advertisement) Key() string { return a.Device + "|" + a.Neighbor.String() + "|" + a.Prefix.String() }
+func (a Advertisement) Key() string {
+	return a.Device + "|" + a.Neighbor.String() + "|" + a.Prefix.String()
+}
 
 // Advertised lists what the network announces to every external speaker
 // (external peers and anycast announcers), sorted.

@@ -14,10 +14,10 @@ type policyCtx struct {
 	dev    *network.Device
 	prefix netip.Prefix
 	// set by actions
-	nhSelf   bool
-	nhAddr   netip.Addr
-	medSet   bool
-	depth    int
+	nhSelf bool
+	nhAddr netip.Addr
+	medSet bool
+	depth  int
 }
 
 // applyChain runs an import/export chain on p (mutating it) and says whether

@@ -3,8 +3,8 @@ package sim
 import (
 	"net/netip"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
