@@ -1,0 +1,54 @@
+# backstop — common tasks. `make demo` and `make test` are the README's first two commands.
+GO      ?= go
+BIN     := bin/backstop
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: all build demo demo-offline test test-race fuzz bench conformance golden fmt vet clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/backstop
+
+# The embedded demo: gNMI lab targets on loopback, pull, then the 2021 drain (BLOCK) and a safe change (PASS).
+demo: build
+	./$(BIN) demo
+
+# The same 2021 check offline, from the shipped snapshot folders.
+demo-offline: build
+	./$(BIN) check --running testdata/backbone --candidate testdata/scenarios/drain-backbone/candidate; \
+	  code=$$?; echo "exit code $$code (3 = BLOCK)"; test $$code -eq 3
+
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+test-race:
+	$(GO) test -race ./...
+
+# Short fuzzing of every parser; FUZZTIME=5m for longer runs.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test ./models/oc -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/policy -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/snapshot -run '^$$' -fuzz FuzzParseEnvironment -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/inventory -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+
+bench: build
+	$(GO) test ./internal/sim -run '^$$' -bench . -benchmem
+	./$(BIN) bench
+
+# Regenerate golden files after a deliberate change; review `git diff testdata` before committing.
+golden:
+	$(GO) run ./internal/testnet/gen -out .
+	$(GO) test ./internal/verdict ./internal/report ./cmd/backstop -update
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin
