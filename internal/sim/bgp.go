@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"fmt"
 	"net/netip"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/backstop-net/backstop/models/network"
@@ -46,7 +48,8 @@ type bgpResult struct {
 	prefixes []netip.Prefix // sorted
 	pid      map[netip.Prefix]int32
 	lens     [129]bool // prefix lengths present, to skip empty LPM probes
-	ribs     []*prefixRIB
+	ribs     []*prefixRIB // per prefix; members of a class share one
+	classes  int
 }
 
 func (s *state) nodeCount() int { return len(s.net.Devices) + len(s.external) }
@@ -404,25 +407,86 @@ func pathEqual(a, b *Path) bool {
 		a.session == b.session && a.fromB == b.fromB
 }
 
-// runBGP propagates the given prefixes in parallel; each prefix is independent
-// once sessions and the IGP are fixed.
-func (s *state) runBGP(pids []int32) {
+// runBGP propagates every prefix class not computed yet, in parallel: classes
+// are independent once sessions and the IGP are fixed.
+func (s *state) runBGP() {
+	if s.ribCache == nil {
+		s.ribCache = map[string]*prefixRIB{}
+		s.psSig = s.prefixSetSignatures()
+	}
+	keys := make([]string, len(s.bgp.prefixes))
+	var todo []int32
+	pending := map[string]bool{}
+	for pid := range s.bgp.prefixes {
+		k := s.psSig[pid] + "|" + s.originKey(int32(pid))
+		keys[pid] = k
+		if _, done := s.ribCache[k]; !done && !pending[k] {
+			pending[k] = true
+			todo = append(todo, int32(pid))
+		}
+	}
+	out := make([]*prefixRIB, len(todo))
 	var wg sync.WaitGroup
-	work := make(chan int32)
+	work := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for pid := range work {
-				s.bgp.ribs[pid] = s.propagate(pid)
+			for i := range work {
+				out[i] = s.propagate(todo[i])
 			}
 		}()
 	}
-	for _, pid := range pids {
-		work <- pid
+	for i := range todo {
+		work <- i
 	}
 	close(work)
 	wg.Wait()
+	for i, pid := range todo {
+		s.ribCache[keys[pid]] = out[i]
+	}
+	for pid := range s.bgp.prefixes {
+		s.bgp.ribs[pid] = s.ribCache[keys[pid]]
+	}
+	s.bgp.classes = len(s.ribCache)
+}
+
+// originKey describes a prefix's local originations (who, with which attributes).
+func (s *state) originKey(pid int32) string {
+	var b strings.Builder
+	for _, lo := range s.local[pid] {
+		p := lo.path
+		fmt.Fprintf(&b, "%d:%d:%d:%t:%d:%v:%v:%d;", lo.node, p.LocalPref, p.MED, p.HasMED, p.Source, p.Communities, p.ASPath, p.Origin)
+	}
+	return b.String()
+}
+
+// prefixSetSignatures gives each prefix a string of its membership in every
+// distinct prefix-set of the network (identical sets on many devices count once).
+func (s *state) prefixSetSignatures() []string {
+	uniq := map[string]*network.PrefixSet{}
+	for _, d := range s.net.Devices {
+		for _, ps := range d.PrefixSets {
+			uniq[fmt.Sprint(ps.Entries)] = ps
+		}
+	}
+	keys := make([]string, 0, len(uniq))
+	for k := range uniq {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sig := make([]string, len(s.bgp.prefixes))
+	buf := make([]byte, (len(keys)+7)/8)
+	for pid, p := range s.bgp.prefixes {
+		clear(buf)
+		for i, k := range keys {
+			if uniq[k].Matches(p) {
+				buf[i/8] |= 1 << (i % 8)
+			}
+		}
+		sig[pid] = string(buf)
+	}
+	return sig
 }
 
 // bestAt is device d's best path for prefix id pid, or nil.

@@ -35,6 +35,11 @@ type state struct {
 
 	bgp   *bgpResult
 	local [][]localOrigin // per prefix id
+	// Prefixes with the same prefix-set membership on every device and the
+	// same originations propagate identically: BGP runs once per class, and a
+	// class computed in an earlier fixed-point iteration is reused.
+	psSig    []string
+	ribCache map[string]*prefixRIB
 }
 
 // Run simulates the network. It never fails: problems in the network are
@@ -60,17 +65,10 @@ func Run(n *network.Network) *Result {
 	res := &Result{Net: n, Links: s.topo.links, Adjacencies: s.igp.adjs, Sessions: s.sessions,
 		igp: s.igp, topo: s.topo, external: s.external}
 	var seen []string
-	var changed []int32
 	for it := 1; ; it++ {
 		res.Iterations = it
-		prev := s.originSignature()
 		s.computeLocal()
-		if it == 1 {
-			changed = allPids(len(s.bgp.prefixes))
-		} else {
-			changed = s.changedPids(prev)
-		}
-		s.runBGP(changed)
+		s.runBGP()
 		sig := s.updateDependents()
 		if len(seen) > 0 && sig == seen[len(seen)-1] {
 			res.Converged = true
@@ -97,14 +95,6 @@ func Run(n *network.Network) *Result {
 	res.Anycast = s.anycastStatus()
 	res.state = s
 	return res
-}
-
-func allPids(n int) []int32 {
-	out := make([]int32, n)
-	for i := range out {
-		out[i] = int32(i)
-	}
-	return out
 }
 
 func (s *state) indexStatics() {
@@ -248,30 +238,6 @@ func (s *state) computeLocal() {
 			s.local[pid] = append(s.local[pid], localOrigin{node, &Path{Local: true, Origin: OriginIGP, session: -1}})
 		}
 	}
-}
-
-// originSignature snapshots the local originations to find what changed.
-func (s *state) originSignature() []string {
-	out := make([]string, len(s.local))
-	for pid, los := range s.local {
-		var b strings.Builder
-		for _, lo := range los {
-			fmt.Fprintf(&b, "%d/%d/%d;", lo.node, lo.path.LocalPref, lo.path.MED)
-		}
-		out[pid] = b.String()
-	}
-	return out
-}
-
-func (s *state) changedPids(prev []string) []int32 {
-	cur := s.originSignature()
-	var out []int32
-	for pid := range cur {
-		if pid >= len(prev) || cur[pid] != prev[pid] {
-			out = append(out, int32(pid))
-		}
-	}
-	return out
 }
 
 // updateDependents recomputes aggregate activity and anycast announcements
