@@ -1,0 +1,321 @@
+package compile
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+
+	"github.com/backstop-net/backstop/models/network"
+	"github.com/backstop-net/backstop/models/oc"
+)
+
+// bgpLayer is one level of the inheritance chain (neighbor, peer-group,
+// global), flattened to the settings the model needs. Pointers and empty
+// slices mean "not set here".
+type bgpLayer struct {
+	path         string
+	peerAS       *uint32
+	localAS      *uint32
+	peerType     string
+	enabled      *bool
+	localAddress *string
+	rrClient     *bool
+	clusterID    any // union: string or uint32
+	multihop     *bool
+	multihopTTL  *uint8
+	hasAfiSafi   bool  // any afi-safi configured at this level
+	ipv4Enabled  *bool // afi-safi[IPV4_UNICAST]/config/enabled
+	// apply-policy, the afi-safi[IPV4_UNICAST] one first: it is more specific.
+	imports, exports   [2][]string
+	defImport, defExpt [2]string
+	policyPath         [2]string
+}
+
+const ipv4Unicast = "IPV4_UNICAST"
+
+func neighborLayer(n *oc.BGPNeighbor, path string) bgpLayer {
+	l := bgpLayer{path: path, peerAS: n.PeerAs, localAS: n.LocalAs, enabled: n.Enabled,
+		peerType: oc.EnumName(n.PeerType), hasAfiSafi: len(n.AfiSafi) > 0}
+	if t := n.Transport; t != nil {
+		l.localAddress = t.LocalAddress
+	}
+	if r := n.RouteReflector; r != nil {
+		l.rrClient, l.clusterID = r.RouteReflectorClient, r.RouteReflectorClusterId
+	}
+	if m := n.EbgpMultihop; m != nil {
+		l.multihop, l.multihopTTL = m.Enabled, m.MultihopTtl
+	}
+	if ap := n.ApplyPolicy; ap != nil {
+		l.imports[1], l.exports[1] = ap.ImportPolicy, ap.ExportPolicy
+		l.defImport[1], l.defExpt[1] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
+		l.policyPath[1] = path + "/apply-policy"
+	}
+	for k, af := range n.AfiSafi {
+		if oc.EnumName(k) != ipv4Unicast {
+			continue
+		}
+		l.ipv4Enabled = af.Enabled
+		if ap := af.ApplyPolicy; ap != nil {
+			l.imports[0], l.exports[0] = ap.ImportPolicy, ap.ExportPolicy
+			l.defImport[0], l.defExpt[0] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
+			l.policyPath[0] = path + "/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/apply-policy"
+		}
+	}
+	return l
+}
+
+func peerGroupLayer(g *oc.BGPPeerGroup, path string) bgpLayer {
+	l := bgpLayer{path: path, peerAS: g.PeerAs, localAS: g.LocalAs,
+		peerType: oc.EnumName(g.PeerType), hasAfiSafi: len(g.AfiSafi) > 0}
+	if t := g.Transport; t != nil {
+		l.localAddress = t.LocalAddress
+	}
+	if r := g.RouteReflector; r != nil {
+		l.rrClient, l.clusterID = r.RouteReflectorClient, r.RouteReflectorClusterId
+	}
+	if m := g.EbgpMultihop; m != nil {
+		l.multihop, l.multihopTTL = m.Enabled, m.MultihopTtl
+	}
+	if ap := g.ApplyPolicy; ap != nil {
+		l.imports[1], l.exports[1] = ap.ImportPolicy, ap.ExportPolicy
+		l.defImport[1], l.defExpt[1] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
+		l.policyPath[1] = path + "/apply-policy"
+	}
+	for k, af := range g.AfiSafi {
+		if oc.EnumName(k) != ipv4Unicast {
+			continue
+		}
+		l.ipv4Enabled = af.Enabled
+		if ap := af.ApplyPolicy; ap != nil {
+			l.imports[0], l.exports[0] = ap.ImportPolicy, ap.ExportPolicy
+			l.defImport[0], l.defExpt[0] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
+			l.policyPath[0] = path + "/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/apply-policy"
+		}
+	}
+	return l
+}
+
+func globalLayer(g *oc.BGP, path string) bgpLayer {
+	l := bgpLayer{path: path + "/global"}
+	if g.Global == nil {
+		return l
+	}
+	l.localAS = g.Global.As
+	l.hasAfiSafi = len(g.Global.AfiSafi) > 0
+	// The global apply-policy carries only the default policies in OpenConfig.
+	if ap := g.Global.ApplyPolicy; ap != nil {
+		l.defImport[1], l.defExpt[1] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
+	}
+	for k, af := range g.Global.AfiSafi {
+		if oc.EnumName(k) != ipv4Unicast {
+			continue
+		}
+		l.ipv4Enabled = af.Enabled
+		if ap := af.ApplyPolicy; ap != nil {
+			l.defImport[0], l.defExpt[0] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
+		}
+	}
+	return l
+}
+
+func (c *devCompiler) bgp(b *oc.BGP, path string, protoEnabled bool, niRouterID string) error {
+	if b == nil {
+		return nil
+	}
+	path += "/bgp"
+	out := &network.BGP{Path: path}
+	if g := b.Global; g != nil {
+		if g.As != nil {
+			out.AS = *g.As
+		}
+		if g.RouterId != nil {
+			niRouterID = *g.RouterId
+		}
+	}
+	if niRouterID != "" {
+		a, err := netip.ParseAddr(niRouterID)
+		if err != nil || !a.Is4() {
+			return c.errf(path+"/global/config/router-id", "bad router-id %q", niRouterID)
+		}
+		out.RouterID = a
+	}
+	if out.AS == 0 && len(b.Neighbor) > 0 {
+		return c.errf(path+"/global/config/as", "BGP has neighbors but no global AS")
+	}
+	global := globalLayer(b, path)
+	groups := map[string]bgpLayer{}
+	for name, g := range b.PeerGroup {
+		groups[name] = peerGroupLayer(g, path+"/peer-groups/peer-group[peer-group-name="+oc.EscapeKey(name)+"]")
+	}
+	var clusterFrom string
+	for _, addr := range sortedKeys(b.Neighbor) {
+		n := b.Neighbor[addr]
+		npath := path + "/neighbors/neighbor[neighbor-address=" + oc.EscapeKey(addr) + "]"
+		a, err := netip.ParseAddr(addr)
+		if err != nil || a.Zone() != "" {
+			return c.errf(npath, "bad neighbor address %q", addr)
+		}
+		chain := []bgpLayer{neighborLayer(n, npath)}
+		group := ""
+		if n.PeerGroup != nil {
+			group = *n.PeerGroup
+			g, ok := groups[group]
+			if !ok {
+				return c.errf(npath+"/config/peer-group", "peer-group %q does not exist", group)
+			}
+			chain = append(chain, g)
+		}
+		chain = append(chain, global)
+		nb, cid, err := c.resolveNeighbor(a, group, chain, npath, protoEnabled)
+		if err != nil {
+			return err
+		}
+		if cid.IsValid() {
+			switch {
+			case !out.ClusterID.IsValid():
+				out.ClusterID, clusterFrom = cid, npath
+			case out.ClusterID != cid:
+				c.unmodelled(npath+"/route-reflector/config/route-reflector-cluster-id",
+					fmt.Sprintf("per-neighbor cluster ids are not simulated (using %s from %s)", out.ClusterID, clusterFrom))
+			}
+		}
+		out.Neighbors = append(out.Neighbors, nb)
+	}
+	sort.Slice(out.Neighbors, func(i, j int) bool { return out.Neighbors[i].Address.Less(out.Neighbors[j].Address) })
+	c.dev.BGP = out
+	return nil
+}
+
+func first[T any](chain []bgpLayer, get func(*bgpLayer) *T) (T, bool) {
+	for i := range chain {
+		if v := get(&chain[i]); v != nil {
+			return *v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func (c *devCompiler) resolveNeighbor(addr netip.Addr, group string, chain []bgpLayer, npath string, protoEnabled bool) (network.Neighbor, netip.Addr, error) {
+	nb := network.Neighbor{Address: addr, PeerGroup: group, Path: npath}
+	nb.LocalAS, _ = first(chain, func(l *bgpLayer) *uint32 { return l.localAS })
+	peerAS, ok := first(chain, func(l *bgpLayer) *uint32 { return l.peerAS })
+	if !ok {
+		peerType := ""
+		for _, l := range chain {
+			if l.peerType != "" {
+				peerType = l.peerType
+				break
+			}
+		}
+		if peerType != "INTERNAL" {
+			return nb, netip.Addr{}, c.errf(npath, "no peer-as (neither on the neighbor nor its peer-group)")
+		}
+		peerAS = nb.LocalAS
+	}
+	nb.PeerAS = peerAS
+	en, ok := first(chain, func(l *bgpLayer) *bool { return l.enabled })
+	nb.Enabled = protoEnabled && (!ok || en)
+	if la, ok := first(chain, func(l *bgpLayer) *string { return l.localAddress }); ok {
+		if a, err := netip.ParseAddr(la); err == nil {
+			nb.LocalAddress = a
+		} else {
+			nb.LocalIface = normaliseIface(la)
+			if _, ok := c.tree.Interface[parentOf(nb.LocalIface)]; !ok {
+				return nb, netip.Addr{}, c.errf(npath+"/transport/config/local-address",
+					"local-address %q is neither an address nor a configured interface", la)
+			}
+		}
+	}
+	nb.RRClient, _ = first(chain, func(l *bgpLayer) *bool { return l.rrClient })
+	nb.Multihop, _ = first(chain, func(l *bgpLayer) *bool { return l.multihop })
+	nb.MultihopTTL, _ = first(chain, func(l *bgpLayer) *uint8 { return l.multihopTTL })
+
+	// IPv4 unicast: the first level that sets afi-safi[IPV4_UNICAST]/enabled
+	// decides. When no level configures any afi-safi, the session carries IPv4
+	// unicast, as a classic router does by default; when afi-safis are
+	// configured but IPv4 unicast is never enabled, it does not.
+	if v, ok := first(chain, func(l *bgpLayer) *bool { return l.ipv4Enabled }); ok {
+		nb.IPv4Unicast = v
+	} else {
+		anyAF := false
+		for _, l := range chain {
+			anyAF = anyAF || l.hasAfiSafi
+		}
+		nb.IPv4Unicast = !anyAF
+	}
+
+	var err error
+	if nb.Import, err = c.policyChain(chain, true); err != nil {
+		return nb, netip.Addr{}, err
+	}
+	if nb.Export, err = c.policyChain(chain, false); err != nil {
+		return nb, netip.Addr{}, err
+	}
+	var cid netip.Addr
+	for _, l := range chain {
+		if l.clusterID == nil {
+			continue
+		}
+		v, _ := oc.UnionValue(l.clusterID)
+		switch x := v.(type) {
+		case string:
+			a, err := netip.ParseAddr(x)
+			if err != nil || !a.Is4() {
+				return nb, netip.Addr{}, c.errf(l.path+"/route-reflector/config/route-reflector-cluster-id", "bad cluster id %q", x)
+			}
+			cid = a
+		case uint32:
+			cid = netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)})
+		}
+		break
+	}
+	return nb, cid, nil
+}
+
+// policyChain resolves an import (or export) chain: the most specific level
+// with a non-empty list wins (lists are not merged), and the default policy is
+// looked up independently, so a neighbor may name policies while its
+// peer-group sets the default.
+func (c *devCompiler) policyChain(chain []bgpLayer, imp bool) (network.PolicyChain, error) {
+	var pc network.PolicyChain
+	found := false
+	for _, l := range chain {
+		for i := 0; i < 2 && !found; i++ {
+			list := l.exports[i]
+			leaf := "export-policy"
+			if imp {
+				list, leaf = l.imports[i], "import-policy"
+			}
+			if len(list) == 0 {
+				continue
+			}
+			found = true
+			for _, p := range list {
+				if _, ok := c.dev.Policies[p]; !ok {
+					return pc, c.errf(l.policyPath[i]+"/config/"+leaf, "policy-definition %q does not exist", p)
+				}
+			}
+			pc.Policies = append([]string(nil), list...)
+		}
+	}
+	for _, l := range chain {
+		for i := 0; i < 2 && !pc.DefaultSet; i++ {
+			d := l.defExpt[i]
+			if imp {
+				d = l.defImport[i]
+			}
+			if d != "" {
+				pc.Default, pc.DefaultSet = defaultResult(d), true
+			}
+		}
+	}
+	return pc, nil
+}
+
+func defaultResult(name string) network.Result {
+	if name == "ACCEPT_ROUTE" {
+		return network.ResultAccept
+	}
+	return network.ResultReject
+}

@@ -1,0 +1,245 @@
+// Package compile turns a snapshot's OpenConfig trees into the vendor-neutral
+// network model the simulator runs on.
+//
+// Stage: after snapshot (and change, for a candidate), before sim. Input: a
+// *snapshot.Snapshot. Output: a *network.Network with devices, interfaces,
+// IS-IS, BGP (peer-group inheritance resolved), statics, aggregates,
+// redistribution and compiled routing policy, plus the environment.
+//
+// Compile fails closed: a reference that does not resolve (a policy, a set, a
+// peer-group), an unparseable address or prefix or a bad regex is a bad-input
+// error naming the device and the path; and every configured leaf outside the
+// modelled subset is listed in Network.Unmodelled so that a policy can decide
+// what it means, instead of the simulator silently ignoring it.
+package compile
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/backstop-net/backstop/internal/fault"
+	"github.com/backstop-net/backstop/internal/snapshot"
+	"github.com/backstop-net/backstop/models/network"
+	"github.com/backstop-net/backstop/models/oc"
+)
+
+// Compile builds the network model of a snapshot.
+func Compile(s *snapshot.Snapshot) (*network.Network, error) {
+	if s == nil {
+		return nil, fmt.Errorf("compile: nil snapshot")
+	}
+	net := &network.Network{}
+	names := s.Names()
+	ids := make(map[string]network.DeviceID, len(names))
+	for i, n := range names {
+		ids[n] = network.DeviceID(i)
+	}
+	for i, n := range names {
+		dc := s.Devices[n]
+		d, unmod, err := compileDevice(n, dc)
+		if err != nil {
+			return nil, err
+		}
+		d.ID = network.DeviceID(i)
+		if s.Inventory != nil {
+			if inv := s.Inventory.Device(n); inv != nil {
+				d.Role, d.Site = inv.Role, inv.Site
+				d.Tags = append([]string(nil), inv.Tags...)
+			}
+		}
+		net.Devices = append(net.Devices, d)
+		net.Unmodelled = append(net.Unmodelled, unmod...)
+	}
+	sort.Slice(net.Unmodelled, func(i, j int) bool {
+		a, b := net.Unmodelled[i], net.Unmodelled[j]
+		if a.Device != b.Device {
+			return a.Device < b.Device
+		}
+		return a.Path < b.Path
+	})
+
+	if s.Inventory != nil {
+		for _, l := range s.Inventory.Links {
+			a, okA := ids[l.A]
+			b, okB := ids[l.B]
+			if !okA || !okB {
+				return nil, fault.Badf("inventory link %s:%s - %s:%s: device has no config", l.A, l.AIface, l.B, l.BIface)
+			}
+			net.ExplicitLinks = append(net.ExplicitLinks, network.ExplicitLink{
+				A: a, B: b, AIface: normaliseIface(l.AIface), BIface: normaliseIface(l.BIface)})
+		}
+	}
+	if err := compileEnvironment(s.Environment, ids, net); err != nil {
+		return nil, err
+	}
+	return net, nil
+}
+
+func compileEnvironment(env *snapshot.Environment, ids map[string]network.DeviceID, net *network.Network) error {
+	if env == nil {
+		return nil
+	}
+	for _, p := range env.ExternalPeers {
+		id, ok := ids[p.Device]
+		if !ok {
+			return fault.Badf("environment line %d: external peer %s: unknown device %q", p.Line, p.Neighbor, p.Device)
+		}
+		name := p.Name
+		if name == "" {
+			name = p.Device + "/" + p.Neighbor.String()
+		}
+		net.External = append(net.External, network.ExternalPeer{
+			Name: name, Device: id, Neighbor: p.Neighbor, ASN: p.ASN, Role: p.Role,
+			Announces: append([]netip.Prefix(nil), p.Announces...)})
+	}
+	for _, a := range env.Anycast {
+		svc := network.AnycastService{Service: a.Service, Prefix: a.Prefix,
+			ReachAny: append([]netip.Prefix(nil), a.Health.ReachAny...)}
+		for _, st := range a.Sites {
+			id, ok := ids[st.Device]
+			if !ok {
+				return fault.Badf("environment line %d: anycast %s site %s: unknown device %q", a.Line, a.Service, st.Site, st.Device)
+			}
+			svc.Sites = append(svc.Sites, network.AnycastSite{Site: st.Site, Device: id, Neighbor: st.Neighbor, ASN: st.ASN})
+		}
+		net.Anycast = append(net.Anycast, svc)
+	}
+	return nil
+}
+
+// devCompiler holds one device's state while it is compiled.
+type devCompiler struct {
+	name  string
+	tree  *oc.Device
+	dev   *network.Device
+	unmod []network.Unmodelled
+}
+
+// errf is a bad-input error naming the device and the path.
+func (c *devCompiler) errf(path, format string, args ...any) error {
+	return fault.Badf("%s: %s: %s", c.name, path, fmt.Sprintf(format, args...))
+}
+
+// unmodelled records config that the classifier passed as modelled but whose
+// value the simulator cannot represent (e.g. set-med "+10").
+func (c *devCompiler) unmodelled(path, reason string) {
+	c.unmod = append(c.unmod, network.Unmodelled{Device: c.name, Path: path, Reason: reason})
+}
+
+func compileDevice(name string, dc *snapshot.DeviceConfig) (*network.Device, []network.Unmodelled, error) {
+	c := &devCompiler{name: name, dev: &network.Device{Name: name,
+		Policies: map[string]*network.Policy{}, PrefixSets: map[string]*network.PrefixSet{},
+		CommunitySets: map[string]*network.CommunitySet{}, ASPathSets: map[string]*network.ASPathSet{}}}
+	if dc == nil || dc.Tree == nil {
+		return nil, nil, fault.Badf("%s: no configuration tree", name)
+	}
+	c.tree = dc.Tree
+	if err := c.interfaces(); err != nil {
+		return nil, nil, err
+	}
+	if err := c.routingPolicy(); err != nil {
+		return nil, nil, err
+	}
+	if err := c.networkInstance(); err != nil {
+		return nil, nil, err
+	}
+	for _, ig := range dc.Ignored {
+		c.unmodelled(ig.Path, ReasonNotInBinding)
+	}
+	for _, l := range oc.Leaves(dc.Tree) {
+		if reason := Classify(&l); reason != "" {
+			c.unmodelled(l.Path, reason)
+		}
+	}
+	return c.dev, c.unmod, nil
+}
+
+func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// ReasonNotInBinding is the Unmodelled reason for JSON members the OpenConfig
+// binding does not know.
+const ReasonNotInBinding = "not in the OpenConfig binding (vendor augmentation?)"
+
+// niPath is the path of the default network instance (named as configured).
+func niPath(name string) string {
+	return "/network-instances/network-instance[name=" + oc.EscapeKey(name) + "]"
+}
+
+// isDefaultNI accepts "DEFAULT" in any case: OpenConfig names it DEFAULT, some
+// vendors render it "default".
+func isDefaultNI(name string) bool { return strings.EqualFold(name, "DEFAULT") }
+
+func (c *devCompiler) networkInstance() error {
+	var niName string
+	for n := range c.tree.NetworkInstance {
+		if isDefaultNI(n) && (niName == "" || n < niName) {
+			niName = n
+		}
+	}
+	if niName == "" {
+		return nil
+	}
+	ni := c.tree.NetworkInstance[niName]
+	base := niPath(niName)
+
+	type proto struct {
+		id, name string
+		path     string
+		enabled  bool
+		p        *oc.Protocol
+	}
+	var protos []proto
+	for k, p := range ni.Protocol {
+		id := oc.EnumName(k.Identifier)
+		protos = append(protos, proto{id: id, name: k.Name,
+			path:    base + "/protocols/protocol[identifier=" + id + "][name=" + oc.EscapeKey(k.Name) + "]",
+			enabled: p.Enabled == nil || *p.Enabled, p: p})
+	}
+	sort.Slice(protos, func(i, j int) bool {
+		if protos[i].id != protos[j].id {
+			return protos[i].id < protos[j].id
+		}
+		return protos[i].name < protos[j].name
+	})
+	var routerID string
+	if ni.RouterId != nil {
+		routerID = *ni.RouterId
+	}
+	for _, p := range protos {
+		switch p.id {
+		case "ISIS":
+			if c.dev.ISIS != nil {
+				c.unmodelled(p.path, "a second IS-IS instance is not simulated")
+				continue
+			}
+			if err := c.isis(p.p.Isis, p.path, p.enabled); err != nil {
+				return err
+			}
+		case "BGP":
+			if c.dev.BGP != nil {
+				c.unmodelled(p.path, "a second BGP instance is not simulated")
+				continue
+			}
+			if err := c.bgp(p.p.Bgp, p.path, p.enabled, routerID); err != nil {
+				return err
+			}
+		case "STATIC":
+			if !p.enabled {
+				continue // a disabled protocol installs nothing
+			}
+			if err := c.statics(p.p.Static, p.path); err != nil {
+				return err
+			}
+		case "LOCAL_AGGREGATE":
+			if !p.enabled {
+				continue
+			}
+			if err := c.aggregates(p.p.Aggregate, p.path); err != nil {
+				return err
+			}
+		}
+	}
+	return c.tableConnections(ni, base)
+}
