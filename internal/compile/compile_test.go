@@ -341,7 +341,7 @@ func TestRoutingPolicy(t *testing.T) {
 func TestErrors(t *testing.T) {
 	neighbor := func(extra string) string {
 		return obj(rp(`"policy-definitions":{"policy-definition":[{"name":"OK","config":{"name":"OK"}}]}`),
-			ni(bgpProto(`{"global":{"config":{"as":65000}},"neighbors":{"neighbor":[{"neighbor-address":"10.0.0.2","config":{"neighbor-address":"10.0.0.2","peer-as":1}` + extra + `}]}}`)))
+			ni(bgpProto(`{"global":{"config":{"as":65000}},"neighbors":{"neighbor":[{"neighbor-address":"10.0.0.2","config":{"neighbor-address":"10.0.0.2","peer-as":1}`+extra+`}]}}`)))
 	}
 	statement := func(body string) string {
 		return obj(rp(`"policy-definitions":{"policy-definition":[{"name":"P","config":{"name":"P"},"statements":{"statement":[{"name":"1","config":{"name":"1"},` + body + `}]}}]}`))
