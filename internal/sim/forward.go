@@ -192,15 +192,32 @@ func (s *state) anycastStatus() []AnycastSite {
 		site := svc.Sites[x.site]
 		st := AnycastSite{Service: svc.Service, Prefix: svc.Prefix, Site: site.Site,
 			Device: s.net.Devices[x.device].Name, Neighbor: x.addr}
-		for _, ss := range s.sessions {
+		sess := int32(-1)
+		for k, ss := range s.sessions {
 			if ss.externalNode == i && ss.Established {
-				st.SessionUp = true
+				st.SessionUp, sess = true, int32(k)
 			}
 		}
 		st.Healthy, st.HealthPath, st.Reason = s.healthy(x)
-		st.Announcing = st.Healthy && st.SessionUp
-		if st.Healthy && !st.SessionUp {
+		// The site only counts when its edge router accepts the announcement:
+		// an import policy that rejects it takes the site out as surely as a
+		// withdrawal does.
+		accepted := false
+		if pid, ok := s.bgp.pid[svc.Prefix.Masked()]; ok && sess >= 0 {
+			if nr := s.bgp.ribs[pid].at(int32(x.device)); nr != nil {
+				for _, p := range nr.paths {
+					if p.session == sess {
+						accepted = true
+					}
+				}
+			}
+		}
+		st.Announcing = st.Healthy && st.SessionUp && accepted
+		switch {
+		case st.Healthy && !st.SessionUp:
 			st.Reason = "its BGP session to " + st.Device + " is down"
+		case st.Healthy && !accepted:
+			st.Reason = st.Device + "'s import policy rejects the announcement of " + svc.Prefix.String()
 		}
 		out = append(out, st)
 	}

@@ -601,3 +601,14 @@ func TestBadGadgetDoesNotConverge(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+func TestAnycastAnnouncementRejectedAtImport(t *testing.T) {
+	_, n := anycastNet(t)
+	d := n.Device("r3")
+	d.Policies["DROP"] = &network.Policy{Name: "DROP", Statements: []network.Statement{{Actions: network.Actions{Result: network.ResultReject}}}}
+	nbrOf(n, "r3", "10.9.0.2").Import.Policies = []string{"DROP"}
+	a := Run(n).Anycast[0]
+	if !a.Healthy || a.Announcing || !strings.Contains(a.Reason, "import policy rejects") {
+		t.Fatalf("a healthy site whose route is rejected at import does not announce: %+v", a)
+	}
+}
