@@ -47,7 +47,7 @@ func (r *prefixRIB) at(node int32) *nodeRIB {
 type bgpResult struct {
 	prefixes []netip.Prefix // sorted
 	pid      map[netip.Prefix]int32
-	lens     [129]bool // prefix lengths present, to skip empty LPM probes
+	lens     [129]bool    // prefix lengths present, to skip empty LPM probes
 	ribs     []*prefixRIB // per prefix; members of a class share one
 	classes  int
 }

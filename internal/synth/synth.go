@@ -27,7 +27,9 @@ var Default = Options{Routers: 1000, LinksPerRouter: 4, InternalPrefixes: 40000,
 
 const asn = 65000
 
-func ip4(a, b, c, d int) netip.Addr { return netip.AddrFrom4([4]byte{byte(a), byte(b), byte(c), byte(d)}) }
+func ip4(a, b, c, d int) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(a), byte(b), byte(c), byte(d)})
+}
 
 // Backbone builds the network. Roles: 4 route reflectors, 10% edge routers
 // (each with a transit peer and a DNS announcer), 25% data-centre routers
