@@ -57,6 +57,10 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 		}
 	}
 	for n, l := range is.Level {
+		if ms := oc.EnumName(l.MetricStyle); ms != "" && ms != "WIDE_METRIC" {
+			c.unmodelled(path+"/levels/level[level-number="+strconv.Itoa(int(n))+"]/config/metric-style",
+				"IS-IS metric style "+ms+" is not simulated (wide metrics assumed)")
+		}
 		if l.Enabled != nil && !*l.Enabled {
 			if n < 1 || n > 2 {
 				return c.errf(path+"/levels/level[level-number="+strconv.Itoa(int(n))+"]", "level must be 1 or 2")

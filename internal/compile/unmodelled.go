@@ -39,6 +39,7 @@ var modelledLeaves = setOf(
 	pIS+"/global/config/level-capability",
 	pIS+"/global/afi-safi/af/config/enabled",
 	pIS+"/levels/level/config/enabled",
+	pIS+"/levels/level/config/metric-style", // wide is what the simulator assumes; isis() reports others
 	pISIF+"/config/enabled",
 	pISIF+"/config/passive",
 	pISIF+"/config/circuit-type",
@@ -189,7 +190,6 @@ var reasons = []struct{ prefix, reason string }{
 	{pNI + "/policy-forwarding", "policy-based forwarding is not simulated"},
 	{pIS + "/interfaces/interface/authentication", "IS-IS authentication is not simulated"},
 	{pIS + "/levels/level/authentication", "IS-IS authentication is not simulated"},
-	{pIS + "/levels/level/config/metric-style", "IS-IS metric style is not simulated (wide metrics assumed)"},
 	{pB + "/neighbors/neighbor/config/auth-password", "BGP session authentication is not simulated"},
 	{pB + "/peer-groups/peer-group/config/auth-password", "BGP session authentication is not simulated"},
 	{pB + "/global/route-selection-options", "BGP best-path options are not simulated"},
