@@ -360,10 +360,6 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 	} else {
 		p.nhExternal = true
 	}
-	if _, _, ok := s.topo.connectedRoute(d, nh); ok {
-		p.IGPCost = 0
-		return
-	}
 	key := costKey{d, nh}
 	if v, ok := s.igp.costCache.Load(key); ok {
 		cv := v.(costVal)
@@ -373,7 +369,9 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 		return
 	}
 	cv := costVal{}
-	if e, ok := s.lookup(d, nh, false); ok {
+	if _, _, ok := s.topo.connectedRoute(d, nh); ok {
+		cv = costVal{0, true}
+	} else if e, ok := s.lookup(d, nh, false); ok {
 		switch e.kind {
 		case rkISIS:
 			cv = costVal{e.isis.Metric, true}
