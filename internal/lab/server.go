@@ -32,6 +32,7 @@ type Target struct {
 
 	mu      sync.Mutex
 	tree    *oc.Device // replaced, never mutated, on every change
+	rootRaw []byte     // tree rendered as JSON_IETF, cached until the next change
 	changed chan struct{}
 	pending *pendingCommit
 	stopped bool
@@ -224,7 +225,7 @@ func (t *Target) getRoot(tree *oc.Device, reqPrefix *gpb.Path, now int64) ([]*gp
 			Path: &gpb.Path{}, Val: jsonVal([]byte(`{"openconfig-interfaces:interfaces": {"interface": [{"name": "et-0/0/0",`)),
 		}}}}, nil
 	}
-	b, err := oc.Marshal(tree)
+	b, err := t.rendered(tree)
 	if err != nil {
 		return nil, status.Errorf(codes.Internal, "%v", err)
 	}
@@ -424,8 +425,30 @@ func (t *Target) applyLocked(req *gpb.SetRequest) error {
 	return nil
 }
 
+// rendered returns tree as JSON, from the cache when tree is current.
+func (t *Target) rendered(tree *oc.Device) ([]byte, error) {
+	t.mu.Lock()
+	if t.tree == tree && t.rootRaw != nil {
+		b := t.rootRaw
+		t.mu.Unlock()
+		return b, nil
+	}
+	t.mu.Unlock()
+	b, err := oc.Marshal(tree)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if t.tree == tree {
+		t.rootRaw = b
+	}
+	t.mu.Unlock()
+	return b, nil
+}
+
 func (t *Target) setTreeLocked(tree *oc.Device) {
 	t.tree = tree
+	t.rootRaw = nil
 	close(t.changed)
 	t.changed = make(chan struct{})
 }
