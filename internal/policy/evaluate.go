@@ -53,12 +53,16 @@ func Evaluate(f *File, in Input) ([]Finding, []Check) {
 			e.unmodelled(inv)
 		}
 	}
+	// Blocking first; within a severity, the consequences people feel first
+	// (the service gone, prefixes withdrawn) before their mechanics.
+	rank := map[string]int{KindConvergence: 0, KindAnycast: 1, KindCriticalPrefixes: 2, KindReachability: 3,
+		KindBGPSessions: 4, KindBlastRadius: 5, KindUnmodelled: 6}
 	sort.SliceStable(e.findings, func(i, j int) bool {
 		a, b := e.findings[i], e.findings[j]
 		if a.Severity != b.Severity {
 			return a.Severity == Block
 		}
-		return false
+		return rank[a.Kind] < rank[b.Kind]
 	})
 	return e.findings, e.checks
 }

@@ -8,6 +8,7 @@ package verdict
 
 import (
 	"github.com/backstop-net/backstop/internal/change"
+	"github.com/backstop-net/backstop/internal/fault"
 	"github.com/backstop-net/backstop/internal/policy"
 	"github.com/backstop-net/backstop/models/network"
 )
@@ -39,7 +40,7 @@ type Report struct {
 	Backstop      string           `json:"backstop_version"`
 	Verdict       Verdict          `json:"verdict"`
 	ExitCode      int              `json:"exit_code"`
-	FailOn        string           `json:"fail_on"` // block or warn
+	FailOn        string           `json:"fail_on"`  // block or warn
 	Headline      string           `json:"headline"` // the one line a human reads first
 	Summary       Summary          `json:"summary"`
 	Story         []string         `json:"story"` // the cascade in plain words
@@ -122,3 +123,5 @@ type TopoPeer struct {
 	Lost   []string `json:"lost_prefixes,omitempty"`
 	Up     bool     `json:"session_up_after"`
 }
+
+func badf(format string, args ...any) error { return fault.Badf(format, args...) }
