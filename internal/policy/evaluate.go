@@ -269,8 +269,12 @@ func (e *evaluator) anycast(inv *Invariant) {
 			summary = fmt.Sprintf("All %d %s anycast sites (%s) lose their path to the data centres and withdraw %s, exactly as designed; nothing announces it any more.",
 				len(v.before), name, strings.Join(lostSites, ", "), v.prefix)
 		} else {
-			summary = fmt.Sprintf("%s anycast %s (%s) withdraw %s; %s keep announcing it.", name,
-				plural(len(lost), "site", "sites"), strings.Join(lostSites, ", "), v.prefix,
+			verb := "stops"
+			if len(lost) != 1 {
+				verb = "stop"
+			}
+			summary = fmt.Sprintf("%s (%s) %s announcing %s; %s keep announcing it.",
+				plural(len(lost), name+" anycast site", name+" anycast sites"), strings.Join(lostSites, ", "), verb, v.prefix,
 				plural(len(healthyAfter), "site", "sites"))
 		}
 		if gone {
