@@ -147,7 +147,9 @@ func update(p *gpb.Path, v *gpb.TypedValue) []*gpb.Update {
 	return []*gpb.Update{{Path: p, Val: v}}
 }
 
-func boolVal(b bool) *gpb.TypedValue { return &gpb.TypedValue{Value: &gpb.TypedValue_BoolVal{BoolVal: b}} }
+func boolVal(b bool) *gpb.TypedValue {
+	return &gpb.TypedValue{Value: &gpb.TypedValue_BoolVal{BoolVal: b}}
+}
 
 func TestSetAtomicValidated(t *testing.T) {
 	l := start(t, fleet(t, 3))
