@@ -385,6 +385,9 @@ func diffName(elems []oc.PathElem, leaf bool) (object, attr string) {
 // as qualifiers ("metric (level 2)"). An entry that is the last element is
 // named by its qualifier alone.
 func diffAttr(rest []oc.PathElem, leaf bool) string {
+	if n := len(rest); n > 0 && rest[n-1].Name == "@order" {
+		return "statement order"
+	}
 	var names, quals []string
 	for i, e := range rest {
 		last := i == len(rest)-1
@@ -418,8 +421,6 @@ func diffQualifier(e oc.PathElem) string {
 	switch {
 	case e.Name == "af" && strings.Join(vals, " ") == "IPV4 UNICAST":
 		return "" // the only IS-IS family that matters; naming it is noise
-	case e.Name == "afi-safi":
-		return strings.Join(vals, " ")
 	}
 	return e.Name + " " + strings.Join(vals, " ")
 }
@@ -437,6 +438,7 @@ func (c *ChangeSet) Text() string {
 	entries := map[string]int{} // path of a whole-entry item → index in lines
 	type line struct {
 		head  string
+		depth int // path elements of the entry
 		folds []string
 	}
 	var lines []line
@@ -478,7 +480,7 @@ func (c *ChangeSet) Text() string {
 				head += "  " + it.Leaf
 			}
 			entries[it.Path] = len(lines)
-			lines = append(lines, line{head: head})
+			lines = append(lines, line{head: head, depth: len(diffElems(it.Path))})
 			continue
 		}
 		if owner, ok := diffTextOwner(entries, it.Path); ok && it.Op != OpChange {
@@ -486,7 +488,11 @@ func (c *ChangeSet) Text() string {
 			if it.Op == OpDelete {
 				v = it.Before
 			}
-			lines[owner].folds = append(lines[owner].folds, diffFoldName(it)+"="+v)
+			name := diffLastElem(it.Path)
+			if el := diffElems(it.Path); len(el) > lines[owner].depth {
+				name = diffAttr(el[lines[owner].depth:], true)
+			}
+			lines[owner].folds = append(lines[owner].folds, name+"="+v)
 			continue
 		}
 		lines = append(lines, line{head: it.Device + "  " + diffTextLine(it)})
@@ -508,13 +514,6 @@ func diffTextOwner(entries map[string]int, path string) (int, bool) {
 		}
 	}
 	return 0, false
-}
-
-func diffFoldName(it Item) string {
-	if it.Leaf != "" {
-		return it.Leaf
-	}
-	return diffLastElem(it.Path)
 }
 
 func diffTextLine(it Item) string {

@@ -285,7 +285,7 @@ func TestDiffName(t *testing.T) {
 			"aggregate 10.0.0.0/8", "discard"},
 		"/routing-policy/defined-sets/bgp-defined-sets/community-sets/community-set[community-set-name=NOEXP]/config/community-member": {"community-set NOEXP", "community-member"},
 		bgpP + "/neighbors/neighbor[neighbor-address=10.0.0.1]/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/apply-policy/config/import-policy": {
-			"bgp neighbor 10.0.0.1", "apply-policy import-policy (IPV4_UNICAST)"},
+			"bgp neighbor 10.0.0.1", "apply-policy import-policy (afi-safi IPV4_UNICAST)"},
 		"/system/config/hostname": {"/system/config", "hostname"},
 		"/network-instances/network-instance[name=CUST]/protocols/protocol[identifier=BGP][name=bgp]/bgp/neighbors/neighbor[neighbor-address=10.0.0.1]/config/peer-as": {
 			"network-instance CUST bgp neighbor 10.0.0.1", "peer-as"},
