@@ -261,3 +261,12 @@ type RoutesDoc struct {
 	Notes     []string   `json:"notes,omitempty"`
 	Devices   []RouteSet `json:"devices"`
 }
+
+// Stats are sizes of a simulation, for benchmarks.
+type Stats struct {
+	Prefixes int // BGP prefixes
+	Classes  int // prefix equivalence classes actually propagated
+}
+
+// Stats reports the simulation's sizes.
+func (r *Result) Stats() Stats { return Stats{Prefixes: len(r.bgp.prefixes), Classes: r.bgp.classes} }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+
+	backstop "github.com/backstop-net/backstop"
+	"github.com/backstop-net/backstop/internal/change"
+	"github.com/backstop-net/backstop/internal/fault"
+	"github.com/backstop-net/backstop/internal/policy"
+	"github.com/backstop-net/backstop/internal/snapshot"
+	"github.com/backstop-net/backstop/internal/verdict"
+	"github.com/spf13/cobra"
+)
+
+// inputFlags are the flags that name running, candidate and policy; shared by
+// check, diff and emulate.
+type inputFlags struct {
+	running, candidate string
+	inventory          string
+	changeFile, target string
+	policyFile         string
+	pull               pullFlags
+}
+
+func (o *inputFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.running, "running", "", "running snapshot folder (inventory.yaml, configs/, environment.yaml)")
+	f.StringVar(&o.inventory, "inventory", "", "pull running config over gNMI from the devices in this inventory instead of --running")
+	f.StringVar(&o.candidate, "candidate", "", "candidate: a snapshot folder or a folder of <device>.json files")
+	f.StringVar(&o.changeFile, "change", "", "candidate: a gNMI SetRequest (textproto or JSON) applied to running")
+	f.StringVar(&o.target, "target", "", "device a SetRequest applies to when it has no prefix.target")
+	f.StringVar(&o.policyFile, "policy", "", "policy file (default: the built-in policies/default.yaml)")
+	o.pull.register(cmd)
+}
+
+func (o *inputFlags) loadRunning(ctx context.Context) (*snapshot.Snapshot, error) {
+	switch {
+	case o.running != "" && o.inventory != "":
+		return nil, fault.Badf("give --running or --inventory, not both")
+	case o.running != "":
+		return snapshot.Load(o.running)
+	case o.inventory != "":
+		return o.pull.pull(ctx, o.inventory)
+	}
+	return nil, fault.Badf("no running network: give --running DIR or --inventory FILE")
+}
+
+func (o *inputFlags) loadCandidate(running *snapshot.Snapshot) (*snapshot.Snapshot, error) {
+	switch {
+	case o.candidate != "" && o.changeFile != "":
+		return nil, fault.Badf("give --candidate or --change, not both")
+	case o.candidate != "":
+		return snapshot.LoadCandidate(running, o.candidate)
+	case o.changeFile != "":
+		reqs, err := change.LoadSetRequests(o.changeFile, o.target)
+		if err != nil {
+			return nil, err
+		}
+		return change.ApplySetRequestsFrom(running, reqs, o.changeFile)
+	}
+	return nil, fault.Badf("no candidate: give --candidate DIR or --change FILE")
+}
+
+func loadPolicy(path string) (*policy.File, error) {
+	if path == "" {
+		f, err := policy.Parse(backstop.DefaultPolicy)
+		if err != nil {
+			return nil, err
+		}
+		f.Path = "built-in policies/default.yaml"
+		return f, nil
+	}
+	return policy.Load(path)
+}
+
+func (o *inputFlags) load(ctx context.Context) (verdict.Input, error) {
+	pol, err := loadPolicy(o.policyFile)
+	if err != nil {
+		return verdict.Input{}, err
+	}
+	run, err := o.loadRunning(ctx)
+	if err != nil {
+		return verdict.Input{}, err
+	}
+	cand, err := o.loadCandidate(run)
+	if err != nil {
+		return verdict.Input{}, err
+	}
+	return verdict.Input{Running: run, Candidate: cand, Policy: pol}, nil
+}
