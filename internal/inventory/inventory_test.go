@@ -1,0 +1,32 @@
+package inventory
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestParseErrors(t *testing.T) {
+	cases := map[string]string{
+		"devices:\n  - name: a\n  - name: a\n":               `line 3: device "a" listed twice (first at line 2)`,
+		"devices:\n  - role: backbone\n":                     "line 2: device without a name",
+		"devices:\n  - name: a\n    colour: red\n":           "colour",
+		"devices:\n  - name: a\nlinks:\n  - {a: a, b: zz}\n": `unknown device "zz"`,
+	}
+	for in, want := range cases {
+		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", in, err, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	seed, _ := os.ReadFile("../../testdata/backbone/inventory.yaml")
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		inv, err := Parse(b)
+		if err == nil && inv == nil {
+			t.Fatal("nil inventory without error")
+		}
+	})
+}
