@@ -1,0 +1,235 @@
+package emulate
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/backstop-net/backstop/internal/emulate/frr"
+	"github.com/backstop-net/backstop/internal/sim"
+)
+
+// Route is one compared route in a normalised form (both sides).
+type Route struct {
+	Present bool
+	// BGP best path
+	NextHop   string
+	ASPath    []uint32
+	LocalPref uint32
+	MED       uint32 // a missing MED counts as 0 (FRR's and the simulator's decision process)
+	// IS-IS
+	Metric uint32
+	Hops   []string // "address%interface", sorted
+}
+
+func (r Route) String() string {
+	if !r.Present {
+		return "absent"
+	}
+	if r.Hops != nil {
+		return fmt.Sprintf("metric %d via %s", r.Metric, strings.Join(r.Hops, ","))
+	}
+	return fmt.Sprintf("nh %s as-path %v lp %d med %d", r.NextHop, r.ASPath, r.LocalPref, r.MED)
+}
+
+func (r Route) equal(o Route) bool {
+	return r.Present == o.Present && r.NextHop == o.NextHop && slices.Equal(r.ASPath, o.ASPath) &&
+		r.LocalPref == o.LocalPref && r.MED == o.MED && r.Metric == o.Metric && slices.Equal(r.Hops, o.Hops)
+}
+
+// Diff is one compared route.
+type Diff struct {
+	Network string
+	Device  string
+	Kind    string // bgp | isis
+	Prefix  string
+	Sim     Route
+	FRR     Route
+	Equal   bool
+	// Exception is the id of the exceptions entry that explains a difference.
+	Exception string
+}
+
+func (d Diff) String() string {
+	s := fmt.Sprintf("%s %s %s %s\n    sim: %s\n    frr: %s", d.Network, d.Device, d.Kind, d.Prefix, d.Sim, d.FRR)
+	if d.Exception != "" {
+		s += "\n    (exception " + d.Exception + ")"
+	}
+	return s
+}
+
+// SimRoutes extracts the compared routes from a simulation, with IS-IS next
+// hops named by the lab's interface names.
+func SimRoutes(res *sim.Result, cfg *frr.Config) map[string]map[string]Route {
+	ifmap := map[string]map[string]string{}
+	for _, r := range cfg.Routers {
+		ifmap[r.Name] = r.IfMap
+	}
+	out := map[string]map[string]Route{}
+	for _, rs := range res.Routes("") {
+		m := map[string]Route{}
+		for _, b := range rs.BGP {
+			if len(b.Paths) == 0 || !b.Paths[0].Best {
+				continue
+			}
+			p := b.Paths[0]
+			r := Route{Present: true, NextHop: p.NextHop, ASPath: append([]uint32{}, p.ASPath...), LocalPref: p.LocalPref}
+			if p.MED != nil {
+				r.MED = *p.MED
+			}
+			m["bgp "+b.Prefix] = r
+		}
+		for _, is := range rs.ISIS {
+			r := Route{Present: true, Metric: is.Metric, Hops: []string{}}
+			for _, h := range is.NextHops {
+				r.Hops = append(r.Hops, h.Address+"%"+ifmap[rs.Device][h.Interface])
+			}
+			sort.Strings(r.Hops)
+			m["isis "+is.Prefix] = r
+		}
+		out[rs.Device] = m
+	}
+	return out
+}
+
+type frrPath struct {
+	Valid    bool   `json:"valid"`
+	Bestpath any    `json:"bestpath"`
+	Metric   *uint32 `json:"metric"`
+	LocPrf   *uint32 `json:"locPrf"`
+	Path     string  `json:"path"`
+	Nexthops []struct {
+		IP   string `json:"ip"`
+		Used bool   `json:"used"`
+	} `json:"nexthops"`
+}
+
+type frrRIBEntry struct {
+	Protocol string `json:"protocol"`
+	Selected bool   `json:"selected"`
+	Metric   uint32 `json:"metric"`
+	Nexthops []struct {
+		IP            string `json:"ip"`
+		InterfaceName string `json:"interfaceName"`
+		Active        bool   `json:"active"`
+	} `json:"nexthops"`
+}
+
+func isBest(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case map[string]any:
+		b, _ := x["overall"].(bool)
+		return b
+	}
+	return false
+}
+
+// FRRRoutes extracts the compared routes from one router's FRR state.
+func FRRRoutes(st *RouterState) (map[string]Route, error) {
+	m := map[string]Route{}
+	var bgp struct {
+		Routes map[string][]frrPath `json:"routes"`
+	}
+	if len(st.BGP) > 0 {
+		if err := json.Unmarshal(st.BGP, &bgp); err != nil {
+			return nil, fmt.Errorf("bgp json: %w", err)
+		}
+	}
+	for pfx, paths := range bgp.Routes {
+		for _, p := range paths {
+			if !isBest(p.Bestpath) {
+				continue
+			}
+			r := Route{Present: true, ASPath: []uint32{}, LocalPref: 100}
+			if p.LocPrf != nil {
+				r.LocalPref = *p.LocPrf
+			}
+			if p.Metric != nil {
+				r.MED = *p.Metric
+			}
+			for _, f := range strings.Fields(p.Path) {
+				if v, err := strconv.ParseUint(f, 10, 32); err == nil {
+					r.ASPath = append(r.ASPath, uint32(v))
+				}
+			}
+			if len(p.Nexthops) > 0 {
+				r.NextHop = p.Nexthops[0].IP
+			}
+			if r.NextHop == "::" {
+				r.NextHop = "0.0.0.0" // FRR prints aggregates' next hop as "::"
+			}
+			if pp, err := netip.ParsePrefix(pfx); err == nil {
+				pfx = pp.Masked().String()
+			}
+			m["bgp "+pfx] = r
+		}
+	}
+	var rib map[string][]frrRIBEntry
+	if err := json.Unmarshal(st.RIB, &rib); err != nil {
+		return nil, fmt.Errorf("rib json: %w", err)
+	}
+	for pfx, ents := range rib {
+		connected := false
+		for _, e := range ents {
+			if e.Protocol == "connected" || e.Protocol == "local" {
+				connected = true
+			}
+		}
+		if connected {
+			continue
+		}
+		for _, e := range ents {
+			if e.Protocol != "isis" {
+				continue
+			}
+			r := Route{Present: true, Metric: e.Metric, Hops: []string{}}
+			for _, h := range e.Nexthops {
+				r.Hops = append(r.Hops, h.IP+"%"+h.InterfaceName)
+			}
+			sort.Strings(r.Hops)
+			r.Hops = slices.Compact(r.Hops)
+			m["isis "+pfx] = r
+		}
+	}
+	return m, nil
+}
+
+// Compare compares every router's routes. network names the network in diffs.
+func Compare(network string, res *sim.Result, cfg *frr.Config, conv *Converged) ([]Diff, error) {
+	simR := SimRoutes(res, cfg)
+	var out []Diff
+	for _, r := range cfg.Routers {
+		st := conv.States[r.Name]
+		if st == nil {
+			return nil, fmt.Errorf("%s: no FRR state", r.Name)
+		}
+		fr, err := FRRRoutes(st)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Name, err)
+		}
+		keys := map[string]bool{}
+		for k := range simR[r.Name] {
+			keys[k] = true
+		}
+		for k := range fr {
+			keys[k] = true
+		}
+		var ks []string
+		for k := range keys {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		for _, k := range ks {
+			kind, pfx, _ := strings.Cut(k, " ")
+			s, f := simR[r.Name][k], fr[k]
+			out = append(out, Diff{Network: network, Device: r.Name, Kind: kind, Prefix: pfx, Sim: s, FRR: f, Equal: s.equal(f)})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,178 @@
+// Command conformance runs the shipped scenarios and generated networks on the
+// simulator and on FRR in network namespaces, compares every router's routes,
+// and fails on any difference not listed in internal/emulate/exceptions.yaml.
+// `make conformance` runs it; it needs root and Debian's frr package.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/backstop-net/backstop/internal/compile"
+	"github.com/backstop-net/backstop/internal/emulate"
+	"github.com/backstop-net/backstop/internal/emulate/gen"
+	"github.com/backstop-net/backstop/internal/snapshot"
+	"github.com/backstop-net/backstop/models/network"
+)
+
+type job struct {
+	name string
+	net  func() (*network.Network, error)
+}
+
+func main() {
+	testdata := flag.String("testdata", "testdata", "folder with backbone/ and scenarios/ (empty: skip)")
+	generated := flag.Int("generated", 200, "number of generated networks")
+	seed := flag.Uint64("seed", 1, "first seed of the generated networks")
+	parallel := flag.Int("parallel", 3, "networks emulated at the same time")
+	only := flag.String("only", "", "run only networks whose name contains this")
+	keep := flag.Bool("keep", false, "keep lab directories (configs, logs)")
+	verbose := flag.Bool("verbose", false, "print every network's figures")
+	flag.Parse()
+	if err := emulate.Available(); err != nil {
+		fmt.Fprintln(os.Stderr, "conformance:", err)
+		os.Exit(2)
+	}
+	emulate.HandleSignals()
+	ex, err := emulate.Exceptions()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "conformance:", err)
+		os.Exit(1)
+	}
+	var jobs []job
+	if *testdata != "" {
+		jobs = append(jobs, scenarioJobs(*testdata)...)
+	}
+	for i := 0; i < *generated; i++ {
+		s := *seed + uint64(i)
+		jobs = append(jobs, job{fmt.Sprintf("gen/%d", s), func() (*network.Network, error) { return gen.Network(s), nil }})
+	}
+	if *only != "" {
+		var keepJobs []job
+		for _, j := range jobs {
+			if strings.Contains(j.name, *only) {
+				keepJobs = append(keepJobs, j)
+			}
+		}
+		jobs = keepJobs
+	}
+	type result struct {
+		o   *emulate.Outcome
+		err error
+	}
+	results := make([]result, len(jobs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, *parallel)
+	var mu sync.Mutex
+	start := time.Now()
+	for i, j := range jobs {
+		wg.Add(1)
+		go func(i int, j job) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			n, err := j.net()
+			if err != nil {
+				results[i] = result{nil, fmt.Errorf("%s: %w", j.name, err)}
+				return
+			}
+			o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep})
+			if o != nil {
+				emulate.Explain(o.Diffs, ex)
+			}
+			results[i] = result{o, err}
+			mu.Lock()
+			defer mu.Unlock()
+			if o != nil && *verbose {
+				c, e, x := o.Counts()
+				fmt.Printf("%-40s %2d routers  %5d routes  %5d equal  %3d excepted  sim %8s  frr %6s\n", j.name, o.Routers, c, e, x,
+					o.SimTime.Round(time.Microsecond), o.EmuTime.Round(10*time.Millisecond))
+			}
+			if err != nil {
+				fmt.Printf("%s: ERROR %v\n", j.name, err)
+			}
+		}(i, j)
+	}
+	wg.Wait()
+	var compared, equal, excepted, failed, nets, routers int
+	var simT, emuT time.Duration
+	exCount := map[string]int{}
+	var unexplained []emulate.Diff
+	for _, r := range results {
+		if r.err != nil {
+			failed++
+		}
+		if r.o == nil || r.o.Diffs == nil {
+			continue
+		}
+		nets++
+		routers += r.o.Routers
+		simT += r.o.SimTime
+		emuT += r.o.EmuTime
+		c, e, x := r.o.Counts()
+		compared, equal, excepted = compared+c, equal+e, excepted+x
+		for _, d := range r.o.Diffs {
+			switch {
+			case d.Equal:
+			case d.Exception != "":
+				exCount[d.Exception]++
+			default:
+				unexplained = append(unexplained, d)
+			}
+		}
+	}
+	for _, d := range unexplained {
+		fmt.Println("DIFF " + d.String())
+	}
+	var ids []string
+	for id := range exCount {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fmt.Printf("exception %s: %d routes\n", id, exCount[id])
+	}
+	ratio := 0.0
+	if simT > 0 {
+		ratio = float64(emuT) / float64(simT)
+	}
+	fmt.Printf("networks: %d compared (%d routers), %d failed to run; wall %s; simulation %s, emulation %s (x%.0f)\n",
+		nets, routers, failed, time.Since(start).Round(time.Second), simT.Round(time.Millisecond), emuT.Round(time.Second), ratio)
+	fmt.Printf("conformance: %d routes compared, %d equal (%d different: %d listed in exceptions.yaml, %d not)\n",
+		compared, equal, compared-equal, excepted, len(unexplained))
+	if len(unexplained) > 0 || failed > 0 {
+		os.Exit(1)
+	}
+}
+
+func scenarioJobs(dir string) []job {
+	load := func(cand string) func() (*network.Network, error) {
+		return func() (*network.Network, error) {
+			s, err := snapshot.Load(filepath.Join(dir, "backbone"))
+			if err != nil {
+				return nil, err
+			}
+			if cand != "" {
+				if s, err = snapshot.LoadCandidate(s, cand); err != nil {
+					return nil, err
+				}
+			}
+			return compile.Compile(s)
+		}
+	}
+	jobs := []job{{"scenario/backbone(running)", load("")}}
+	ents, _ := os.ReadDir(filepath.Join(dir, "scenarios"))
+	for _, e := range ents {
+		c := filepath.Join(dir, "scenarios", e.Name(), "candidate")
+		if _, err := os.Stat(c); err == nil {
+			jobs = append(jobs, job{"scenario/" + e.Name() + "/candidate", load(c)})
+		}
+	}
+	return jobs
+}

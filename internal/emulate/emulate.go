@@ -1,0 +1,170 @@
+package emulate
+
+import (
+	_ "embed"
+	"fmt"
+	"path"
+	"time"
+
+	"github.com/backstop-net/backstop/internal/emulate/frr"
+	"github.com/backstop-net/backstop/internal/sim"
+	"github.com/backstop-net/backstop/models/network"
+	"go.yaml.in/yaml/v3"
+)
+
+// Outcome is one network run on the simulator and on FRR, compared.
+type Outcome struct {
+	Name      string
+	Sim       *sim.Result
+	Config    *frr.Config
+	Converged *Converged
+	Diffs     []Diff // every compared route
+	SimTime   time.Duration
+	EmuTime   time.Duration // bring-up + convergence + collection
+	Routers   int
+}
+
+// Counts returns routes compared, equal, and explained by an exception.
+func (o *Outcome) Counts() (compared, equal, excepted int) {
+	for _, d := range o.Diffs {
+		compared++
+		switch {
+		case d.Equal:
+			equal++
+		case d.Exception != "":
+			excepted++
+		}
+	}
+	return
+}
+
+// Options of one emulation.
+type Options struct {
+	BaseDir string // where lab state directories go ("" = os.TempDir)
+	Wait    WaitOptions
+	Keep    bool // keep the lab state directory (configs, logs)
+}
+
+// Simulate runs the simulator and renders the network for FRR: the part of
+// Emulate that needs neither root nor FRR.
+func Simulate(n *network.Network) (*sim.Result, *frr.Config, time.Duration, error) {
+	t0 := time.Now()
+	res := sim.Run(n)
+	st := time.Since(t0)
+	ann := map[string]bool{}
+	for _, a := range res.Anycast {
+		// The announcers announce as the simulated health check says (FRR cannot
+		// run the health check itself; see docs/accuracy.md).
+		ann[a.Service+"@"+a.Site] = a.Healthy
+	}
+	cfg, err := frr.Render(n, frr.Options{Announcing: ann})
+	return res, cfg, st, err
+}
+
+// Emulate runs n on the simulator and on FRR and compares the two.
+func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
+	res, cfg, st, err := Simulate(n)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Name: name, Sim: res, Config: cfg, SimTime: st, Routers: len(cfg.Routers)}
+	if !res.Converged {
+		return out, fmt.Errorf("%s: the simulation does not converge (%v); nothing to compare", name, res.Notes)
+	}
+	expect := map[string][]string{}
+	for _, rs := range res.Routes("") {
+		for _, s := range rs.Sessions {
+			if s.Established {
+				expect[rs.Device] = append(expect[rs.Device], s.Neighbor)
+			}
+		}
+	}
+	t0 := time.Now()
+	lab, err := Start(cfg, res.Links, o.BaseDir)
+	if err != nil {
+		return out, fmt.Errorf("%s: lab: %w", name, err)
+	}
+	if o.Keep {
+		lab.KeepDir()
+	}
+	defer lab.Close()
+	w := o.Wait
+	w.Expect = expect
+	conv, err := lab.Wait(w)
+	out.EmuTime = time.Since(t0)
+	out.Converged = conv
+	if err != nil {
+		return out, fmt.Errorf("%s: %w", name, err)
+	}
+	out.Diffs, err = Compare(name, res, cfg, conv)
+	return out, err
+}
+
+// Exception explains a known, reasoned difference between the simulator and FRR.
+type Exception struct {
+	ID       string   `yaml:"id"`
+	Status   string   `yaml:"status"` // explained | sim-bug-reported | frr-difference
+	Networks []string `yaml:"networks"` // globs on the network name; empty = all
+	Devices  []string `yaml:"devices"`  // globs; empty = all
+	Kind     string   `yaml:"kind"`     // bgp | isis | "" (both)
+	Prefixes []string `yaml:"prefixes"` // globs; empty = all
+	// When constrains the shape of the difference: "sim-only" (FRR lacks the
+	// route), "frr-only", "both" (present on both sides, attributes differ).
+	When   string `yaml:"when"`
+	Reason string `yaml:"reason"`
+}
+
+//go:embed exceptions.yaml
+var exceptionsYAML []byte
+
+// Exceptions returns the documented exceptions (internal/emulate/exceptions.yaml).
+func Exceptions() ([]Exception, error) {
+	var doc struct {
+		Exceptions []Exception `yaml:"exceptions"`
+	}
+	if err := yaml.Unmarshal(exceptionsYAML, &doc); err != nil {
+		return nil, fmt.Errorf("exceptions.yaml: %w", err)
+	}
+	for _, e := range doc.Exceptions {
+		if e.ID == "" || e.Reason == "" || e.Status == "" {
+			return nil, fmt.Errorf("exceptions.yaml: every exception needs id, status and reason (%+v)", e)
+		}
+	}
+	return doc.Exceptions, nil
+}
+
+func anyGlob(globs []string, s string) bool {
+	if len(globs) == 0 {
+		return true
+	}
+	for _, g := range globs {
+		if ok, _ := path.Match(g, s); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Explain marks every unequal diff that an exception covers.
+func Explain(diffs []Diff, ex []Exception) {
+	for i := range diffs {
+		d := &diffs[i]
+		if d.Equal {
+			continue
+		}
+		shape := "both"
+		switch {
+		case !d.FRR.Present:
+			shape = "sim-only"
+		case !d.Sim.Present:
+			shape = "frr-only"
+		}
+		for _, e := range ex {
+			if (e.Kind == "" || e.Kind == d.Kind) && (e.When == "" || e.When == shape) &&
+				anyGlob(e.Networks, d.Network) && anyGlob(e.Devices, d.Device) && anyGlob(e.Prefixes, d.Prefix) {
+				d.Exception = e.ID
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package emulate
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// RouterState is what FRR shows on one router after convergence.
+type RouterState struct {
+	BGP      json.RawMessage // show bgp ipv4 unicast json
+	RIB      json.RawMessage // show ip route json
+	Summary  json.RawMessage // show bgp ipv4 unicast summary json
+	Sessions map[string]string
+}
+
+// volatile fields stripped before hashing.
+var volatile = map[string]bool{"uptime": true, "lastUpdate": true, "peerUptime": true, "peerUptimeMsec": true,
+	"peerUptimeEstablishedEpoch": true, "version": true, "tableVersion": true, "internalNextHopNum": true,
+	"internalNextHopActiveNum": true, "msgRcvd": true, "msgSent": true, "outq": true, "inq": true, "table": true,
+	"ribTableVersion": true, "connectionsEstablished": true, "connectionsDropped": true, "nexthopGroupId": true,
+	"installedNexthopGroupId": true, "receivedNexthopGroupId": true}
+
+func strip(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if volatile[k] {
+				delete(x, k)
+			} else {
+				x[k] = strip(e)
+			}
+		}
+	case []any:
+		for i := range x {
+			x[i] = strip(x[i])
+		}
+	}
+	return v
+}
+
+// splitJSON splits concatenated JSON documents (vtysh with several -c).
+func splitJSON(b []byte) ([]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var out []json.RawMessage
+	for dec.More() {
+		var m json.RawMessage
+		if err := dec.Decode(&m); err != nil {
+			return out, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (l *Lab) probe(name string) (*RouterState, string, error) {
+	b, err := l.vtysh(name, "show bgp ipv4 unicast json", "show ip route json", "show bgp ipv4 unicast summary json")
+	if err != nil && len(b) == 0 {
+		return nil, "", err
+	}
+	docs, err := splitJSON(b)
+	if err != nil || len(docs) < 3 {
+		return nil, "", fmt.Errorf("%s: incomplete vtysh output (%d documents)", name, len(docs))
+	}
+	st := &RouterState{BGP: docs[0], RIB: docs[1], Summary: docs[2], Sessions: map[string]string{}}
+	var sum struct {
+		Peers map[string]struct {
+			State string `json:"state"`
+		} `json:"peers"`
+	}
+	json.Unmarshal(docs[2], &sum)
+	for a, p := range sum.Peers {
+		st.Sessions[a] = p.State
+	}
+	var x, y any
+	json.Unmarshal(docs[0], &x)
+	json.Unmarshal(docs[1], &y)
+	h, _ := json.Marshal([]any{strip(x), strip(y)})
+	sum256 := sha256.Sum256(h)
+	return st, fmt.Sprintf("%x", sum256[:8]), nil
+}
+
+// WaitOptions steer convergence detection.
+type WaitOptions struct {
+	Stable  time.Duration // unchanged this long (default 2 s)
+	Timeout time.Duration // give up (default 90 s)
+	// Expect lists, per router, neighbor addresses whose sessions should be
+	// Established before the state counts as final (the simulator's view); after
+	// Grace (default 25 s) a stable state is accepted without them.
+	Expect map[string][]string
+	Grace  time.Duration
+}
+
+// Converged is the final state of every router.
+type Converged struct {
+	States  map[string]*RouterState
+	Elapsed time.Duration // from daemon start to the last observed change
+	Missing []string      // expected sessions not established
+}
+
+// Wait polls every router until its BGP table and RIB stop changing.
+func (l *Lab) Wait(o WaitOptions) (*Converged, error) {
+	if o.Stable == 0 {
+		o.Stable = 2 * time.Second
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 90 * time.Second
+	}
+	if o.Grace == 0 {
+		o.Grace = 25 * time.Second
+	}
+	var names []string
+	for _, r := range l.cfg.Routers {
+		names = append(names, r.Name)
+	}
+	last := map[string]string{}
+	lastChange := time.Now()
+	for {
+		t0 := time.Now()
+		states := make(map[string]*RouterState, len(names))
+		hashes := make(map[string]string, len(names))
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 3)
+		ok := true
+		for _, n := range names {
+			wg.Add(1)
+			go func(n string) {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				st, h, err := l.probe(n)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					ok = false
+					return
+				}
+				states[n], hashes[n] = st, h
+			}(n)
+		}
+		wg.Wait()
+		changed := false
+		for _, n := range names {
+			if hashes[n] != last[n] {
+				changed = true
+				last[n] = hashes[n]
+			}
+		}
+		if changed || !ok {
+			lastChange = t0
+		}
+		var missing []string
+		for r, nbs := range o.Expect {
+			for _, a := range nbs {
+				if st := states[r]; st == nil || st.Sessions[a] != "Established" {
+					missing = append(missing, r+"->"+a)
+				}
+			}
+		}
+		sort.Strings(missing)
+		now := time.Now()
+		if ok && now.Sub(lastChange) >= o.Stable && (len(missing) == 0 || now.Sub(l.started) > o.Grace) {
+			return &Converged{States: states, Elapsed: lastChange.Sub(l.started), Missing: missing}, nil
+		}
+		if now.Sub(l.started) > o.Timeout {
+			return &Converged{States: states, Elapsed: now.Sub(l.started), Missing: missing},
+				fmt.Errorf("no stable state after %s (sessions missing: %v)", o.Timeout, missing)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
