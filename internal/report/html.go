@@ -100,15 +100,15 @@ const htmlSource = `<!DOCTYPE html>
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; color:var(--ink); background:var(--bg); }
 main { max-width:1360px; margin:0 auto; padding:0 20px 40px; }
 code, pre, .mono { font-family: ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace; font-size:12.5px; }
-.banner { color:#fff; padding:18px 24px; }
+.banner { color:#fff; padding:12px 24px; }
 .banner.block { background:var(--block); } .banner.warn { background:var(--warn); } .banner.pass { background:var(--pass); } .banner.unknown { background:#444; }
 .banner h1 { margin:0 0 4px; font-size:28px; letter-spacing:.5px; }
 .banner .sum { font-size:16px; opacity:.95; }
-.headline { font-size:16px; font-weight:600; margin:18px 0 8px; }
-.counts { display:flex; gap:10px; flex-wrap:wrap; margin:12px 0; }
-.counts div { background:#fff; border:1px solid var(--line); border-radius:8px; padding:8px 14px; }
-.counts b { display:block; font-size:20px; }
-section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:14px 18px; margin:16px 0; }
+.headline { font-size:15px; font-weight:600; margin:12px 0 6px; }
+.counts { display:flex; gap:8px; flex-wrap:wrap; margin:8px 0; }
+.counts div { background:#fff; border:1px solid var(--line); border-radius:8px; padding:4px 12px; }
+.counts b { font-size:17px; margin-right:6px; }
+section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:10px 16px; margin:12px 0; }
 h2 { font-size:18px; margin:0 0 10px; }
 .finding { border-left:5px solid var(--grey); padding:8px 12px; margin:10px 0; background:#fafbfc; }
 .finding.block { border-color:var(--block); } .finding.warn { border-color:var(--warn); }
@@ -126,10 +126,10 @@ details > summary { cursor:pointer; color:var(--muted); margin:4px 0; }
 .view-before .toggle .b-before, .view-after .toggle .b-after { background:var(--ink); color:#fff; border-color:var(--ink); }
 .legend { display:flex; gap:18px; flex-wrap:wrap; color:var(--muted); font-size:12.5px; margin-top:6px; }
 .legend svg { vertical-align:middle; }
-svg.topo { width:100%; height:auto; max-height:860px; background:#fcfcfd; border:1px solid var(--line); border-radius:8px; }
+svg.topo { width:100%; height:620px; background:#fcfcfd; border:1px solid var(--line); border-radius:8px; }
 svg text { font-family: system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif; }
 .site rect.box { fill:#f1f4f8; stroke:#b9c1cc; stroke-width:1.2; }
-.site text.label { font-size:14px; font-weight:700; fill:#3b4350; }
+.site text.label { font-size:14px; font-weight:700; fill:#3b4350; paint-order:stroke; stroke:#fcfcfd; stroke-width:4px; }
 .view-after .site.anycast-lost rect.box { stroke:var(--block); stroke-width:2.5; fill:#fdf0ef; }
 .view-after .site.anycast-lost text.label { fill:var(--block); }
 .link { stroke:var(--grey); stroke-width:2; fill:none; }
@@ -176,7 +176,6 @@ footer { color:var(--muted); font-size:12.5px; margin-top:20px; }
 <div><b>{{len .LostSites}}</b>anycast sites withdrawn</div>
 <div><b>{{.LostPeers}}</b>peers losing critical prefixes</div>
 </div>
-{{if .R.Story}}<section id="story"><h2>What would happen</h2><ul>{{range .R.Story}}<li>{{.}}</li>{{end}}</ul></section>{{end}}
 
 <section id="topology">
 <h2>Backbone</h2>
@@ -184,14 +183,12 @@ footer { color:var(--muted); font-size:12.5px; margin-top:20px; }
 <div class="toggle"><span>View:</span>
 <button type="button" class="b-before" onclick="backstopView('before')">Before</button>
 <button type="button" class="b-after" onclick="backstopView('after')">After</button>
-<span class="only-before">the running network</span><span class="only-after">the network with the change applied</span>
-{{with .LostSites}}<span class="only-after">; withdrawn anycast sites: {{range $i, $s := .}}{{if $i}}, {{end}}<b>{{$s}}</b>{{end}}</span>{{end}}
+<span class="only-before">the running network</span><span class="only-after">the network with the change applied{{with .LostSites}}; withdrawn anycast sites: {{range $i, $s := .}}{{if $i}}, {{end}}<b>{{$s}}</b>{{end}}{{end}}</span>
 </div>
 <svg class="topo" xmlns="http://www.w3.org/2000/svg" viewBox="{{.Topo.ViewBox}}" width="{{.Topo.Width}}" height="{{.Topo.Height}}" role="img" aria-label="backbone topology before and after the change">
 <g class="sites">{{range .Topo.Sites}}
 <g class="{{.Class}}" data-site="{{.Name}}"><title>site {{.Name}}{{if .LostAnycast}}: {{.LostAnycast}} anycast announcement(s) withdrawn after the change{{end}}</title>
 <rect class="box" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="14" ry="14"/>
-<text class="label" x="{{.LX}}" y="{{.LY}}">{{.Name}}{{if .LostAnycast}}<tspan class="only-after"> — anycast withdrawn</tspan>{{end}}</text>
 </g>{{end}}
 </g>
 <g class="links">{{range .Topo.Links}}
@@ -199,6 +196,9 @@ footer { color:var(--muted); font-size:12.5px; margin-top:20px; }
 </g>
 <g class="sessions">{{range .Topo.Sessions}}
 <line class="{{.Class}}" x1="{{.X1}}" y1="{{.Y1}}" x2="{{.X2}}" y2="{{.Y2}}"><title>{{.Title}}</title></line>{{end}}
+</g>
+<g class="site-labels">{{range .Topo.Sites}}
+<g class="{{.Class}}"><text class="label" x="{{.LX}}" y="{{.LY}}">{{.Name}}{{if .LostAnycast}}<tspan class="only-after"> — anycast withdrawn</tspan>{{end}}</text></g>{{end}}
 </g>
 <g class="nodes">{{range .Topo.Nodes}}
 <g class="{{.Class}}" data-device="{{.Name}}"><title>{{.Title}}</title>
@@ -230,6 +230,8 @@ footer { color:var(--muted); font-size:12.5px; margin-top:20px; }
 </div>
 {{end}}
 </section>
+
+{{if .R.Story}}<section id="story"><h2>What would happen</h2><ul>{{range .R.Story}}<li>{{.}}</li>{{end}}</ul></section>{{end}}
 
 <section id="findings">
 <h2>Findings</h2>

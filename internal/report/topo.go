@@ -9,27 +9,28 @@ import (
 	"github.com/backstop-net/backstop/internal/verdict"
 )
 
-// The backbone drawing: sites sorted by name on a circle (a grid would put
-// neighbours in rows that say nothing; a circle keeps every site on the rim,
-// with the long-haul links as chords), routers in a grid inside each site's
+// The backbone drawing: sites sorted by name on an ellipse (a grid would put
+// sites in rows that say nothing and hide links behind boxes; on a ring every
+// site is on the rim, with the long-haul links as chords), routers in a grid inside each site's
 // rounded rectangle, external peers outside the rim beyond their site, DNS
 // anycast announcers as badges in their site. Every position is computed
 // from sorted names, so the same Topology draws the same SVG.
 
 const (
-	cellW, cellH   = 124.0, 40.0 // one router in a site box
-	nodeW, nodeH   = 112.0, 26.0
+	cellW, cellH   = 112.0, 36.0 // one router in a site box
+	nodeW, nodeH   = 102.0, 24.0
 	siteLabelH     = 30.0
 	anycastRowH    = 24.0
 	sitePad        = 10.0
-	peerW, peerH   = 132.0, 34.0
+	peerW, peerH   = 144.0, 32.0
 	peerGap        = 12.0
 	viewMargin     = 24.0
-	minSiteRadius  = 220.0
-	siteClearance  = 40.0
-	peerClearance  = 56.0
+	minSiteRadius  = 120.0
+	ellipseAspect  = 1.9
+	siteClearance  = 28.0
+	peerClearance  = 34.0
 	noSiteLabel    = "(no site)"
-	anycastBadgeW  = 118.0
+	anycastBadgeW  = 102.0
 	anycastBadgeH  = 18.0
 	anycastBadgeGa = 6.0
 )
@@ -138,7 +139,6 @@ func drawTopology(t verdict.Topology) svgDrawing {
 		c          pt
 	}
 	boxes := map[string]*box{}
-	maxDiag := 0.0
 	for _, s := range sites {
 		n := len(bySite[s])
 		cols := int(math.Ceil(math.Sqrt(float64(n))))
@@ -150,24 +150,42 @@ func drawTopology(t verdict.Topology) svgDrawing {
 			h += float64((k+per-1)/per) * anycastRowH
 		}
 		boxes[s] = &box{cols: cols, rows: rows, w: w, h: h}
-		maxDiag = max(maxDiag, math.Hypot(w, h))
 	}
-	// Sites on a circle, clockwise from the top, far enough apart that
-	// neighbouring boxes do not touch.
+	// Sites on an ellipse, clockwise from the top, twice as wide as tall
+	// (screens and site boxes are wide); the ellipse grows until no two boxes
+	// come closer than siteClearance.
 	n := len(sites)
-	radius := 0.0
-	if n > 1 {
-		radius = max(minSiteRadius, (maxDiag+siteClearance)/(2*math.Sin(math.Pi/float64(n))))
-	}
 	dir := map[string]pt{}
 	for i, s := range sites {
 		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
-		u := pt{math.Cos(a), math.Sin(a)}
+		dir[s] = pt{math.Cos(a), math.Sin(a)}
 		if n == 1 {
-			u = pt{0, 1}
+			dir[s] = pt{0, 1}
 		}
-		dir[s] = u
-		boxes[s].c = pt{radius * u.x, radius * u.y}
+	}
+	place := func(k float64) {
+		for _, s := range sites {
+			if n == 1 {
+				boxes[s].c = pt{}
+				continue
+			}
+			boxes[s].c = pt{ellipseAspect * k * dir[s].x, k * dir[s].y}
+		}
+	}
+	clear := func() bool {
+		for i, a := range sites {
+			for _, b := range sites[i+1:] {
+				ba, bb := boxes[a], boxes[b]
+				if math.Abs(ba.c.x-bb.c.x) < (ba.w+bb.w)/2+siteClearance && math.Abs(ba.c.y-bb.c.y) < (ba.h+bb.h)/2+siteClearance {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	k := minSiteRadius
+	for place(k); !clear(); place(k) {
+		k *= 1.05
 	}
 
 	var d svgDrawing
@@ -273,6 +291,20 @@ func drawTopology(t verdict.Topology) svgDrawing {
 		}
 		peersBySite[s] = append(peersBySite[s], p)
 	}
+	var placed []pt
+	collides := func(c pt, boxes map[string]*box, placed []pt) bool {
+		for _, b := range boxes {
+			if math.Abs(c.x-b.c.x) < (peerW+b.w)/2+peerGap && math.Abs(c.y-b.c.y) < (peerH+b.h)/2+peerGap {
+				return true
+			}
+		}
+		for _, q := range placed {
+			if math.Abs(c.x-q.x) < peerW+peerGap && math.Abs(c.y-q.y) < peerH+peerGap {
+				return true
+			}
+		}
+		return false
+	}
 	for _, s := range sortedKeys(peersBySite) {
 		ps := peersBySite[s]
 		sort.SliceStable(ps, func(i, j int) bool {
@@ -291,6 +323,11 @@ func drawTopology(t verdict.Topology) svgDrawing {
 		for i, p := range ps {
 			off := (float64(i) - float64(len(ps)-1)/2) * step
 			c := pt{base.x + perp.x*off, base.y + perp.y*off}
+			// Push outwards until clear of every site box and peer already placed.
+			for step := 0; step < 200 && collides(c, boxes, placed); step++ {
+				c = pt{c.x + u.x*8, c.y + u.y*8}
+			}
+			placed = append(placed, c)
 			x0, y0 := c.x-peerW/2, c.y-peerH/2
 			grow(x0, y0, x0+peerW, y0+peerH)
 			cls := "peer role-" + cssIdent(p.Role)
