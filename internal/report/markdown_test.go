@@ -30,9 +30,9 @@ func hugeReport() *verdict.Report {
 		}
 		r.Findings = append(r.Findings, policy.Finding{
 			Invariant: fmt.Sprintf("reach-%04d", i), Kind: policy.KindReachability, Severity: sev,
-			Summary:  fmt.Sprintf("dc%04d no longer reaches 10.%d.%d.0/24: every path crosses the drained backbone.", i, i/256, i%256),
-			Objects:  []string{fmt.Sprintf("device dc%04d", i), fmt.Sprintf("prefix 10.%d.%d.0/24", i/256, i%256)},
-			Before:   "reachable over 4 paths", After: "unreachable",
+			Summary: fmt.Sprintf("dc%04d no longer reaches 10.%d.%d.0/24: every path crosses the drained backbone.", i, i/256, i%256),
+			Objects: []string{fmt.Sprintf("device dc%04d", i), fmt.Sprintf("prefix 10.%d.%d.0/24", i/256, i%256)},
+			Before:  "reachable over 4 paths", After: "unreachable",
 			Evidence: []string{"dc forwards to bb1 which has no IS-IS adjacency left", "the default route leaves the network"},
 			Causes:   diff[i%len(diff) : i%len(diff)+3],
 		})
