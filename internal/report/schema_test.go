@@ -57,6 +57,15 @@ func TestJSONMatchesSchema(t *testing.T) {
 		}
 		validateJSON(t, s, name+".json", b.Bytes())
 	}
+	// The schema is not a rubber stamp: an unknown verdict is rejected.
+	var b bytes.Buffer
+	if err := Write(&b, "json", loadFixture(t, "pass-cosmetic")); err != nil {
+		t.Fatal(err)
+	}
+	bad, _ := jsonschema.UnmarshalJSON(bytes.NewReader(bytes.Replace(b.Bytes(), []byte(`"verdict": "PASS"`), []byte(`"verdict": "MAYBE"`), 1)))
+	if s.Validate(bad) == nil {
+		t.Error("verdict-schema.json accepts verdict MAYBE")
+	}
 	real, _ := filepath.Glob("../../testdata/golden/*.verdict.json")
 	for _, p := range real {
 		data, err := os.ReadFile(p)
