@@ -43,6 +43,7 @@ type Options struct {
 	BaseDir string // where lab state directories go ("" = os.TempDir)
 	Wait    WaitOptions
 	Keep    bool // keep the lab state directory (configs, logs)
+	Hold    time.Duration // keep the lab up this long after comparing (debugging)
 }
 
 // Simulate runs the simulator and renders the network for FRR: the part of
@@ -97,6 +98,10 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 		return out, fmt.Errorf("%s: %w", name, err)
 	}
 	out.Diffs, err = Compare(name, res, cfg, conv)
+	if o.Hold > 0 {
+		fmt.Printf("%s: lab %s up for %s\n", name, lab.Dir, o.Hold)
+		time.Sleep(o.Hold)
+	}
 	return out, err
 }
 

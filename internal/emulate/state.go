@@ -105,13 +105,13 @@ type Converged struct {
 // Wait polls every router until its BGP table and RIB stop changing.
 func (l *Lab) Wait(o WaitOptions) (*Converged, error) {
 	if o.Stable == 0 {
-		o.Stable = 2 * time.Second
+		o.Stable = 3 * time.Second
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 90 * time.Second
 	}
 	if o.Grace == 0 {
-		o.Grace = 25 * time.Second
+		o.Grace = 40 * time.Second
 	}
 	var names []string
 	for _, r := range l.cfg.Routers {

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -33,8 +34,13 @@ func main() {
 	parallel := flag.Int("parallel", 3, "networks emulated at the same time")
 	only := flag.String("only", "", "run only networks whose name contains this")
 	keep := flag.Bool("keep", false, "keep lab directories (configs, logs)")
+	hold := flag.Duration("hold", 0, "keep each lab up this long after comparing (to inspect it with vtysh)")
 	verbose := flag.Bool("verbose", false, "print every network's figures")
+	dump := flag.String("dump", "", "only render: write each network's FRR configs and simulated routes under this folder")
 	flag.Parse()
+	if *dump != "" {
+		os.Exit(dumpAll(*dump, *testdata, *generated, *seed, *only))
+	}
 	if err := emulate.Available(); err != nil {
 		fmt.Fprintln(os.Stderr, "conformance:", err)
 		os.Exit(2)
@@ -82,7 +88,7 @@ func main() {
 				results[i] = result{nil, fmt.Errorf("%s: %w", j.name, err)}
 				return
 			}
-			o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep})
+			o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep, Hold: *hold})
 			if o != nil {
 				emulate.Explain(o.Diffs, ex)
 			}
@@ -175,4 +181,43 @@ func scenarioJobs(dir string) []job {
 		}
 	}
 	return jobs
+}
+
+func dumpAll(dir, testdata string, generated int, seed uint64, only string) int {
+	var jobs []job
+	if testdata != "" {
+		jobs = append(jobs, scenarioJobs(testdata)...)
+	}
+	for i := 0; i < generated; i++ {
+		s := seed + uint64(i)
+		jobs = append(jobs, job{fmt.Sprintf("gen/%d", s), func() (*network.Network, error) { return gen.Network(s), nil }})
+	}
+	for _, j := range jobs {
+		if only != "" && !strings.Contains(j.name, only) {
+			continue
+		}
+		n, err := j.net()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		res, cfg, _, err := emulate.Simulate(n)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, j.name, err)
+			return 1
+		}
+		d := filepath.Join(dir, strings.NewReplacer("/", "_", "(", "", ")", "").Replace(j.name))
+		os.MkdirAll(d, 0o755)
+		for _, r := range cfg.Routers {
+			for dm, text := range r.Files {
+				os.WriteFile(filepath.Join(d, r.Name+"."+dm+".conf"), []byte(text), 0o644)
+			}
+		}
+		for _, s := range cfg.Speakers {
+			os.WriteFile(filepath.Join(d, "speaker-"+strings.ReplaceAll(s.Name, "/", "_")+".bgpd.conf"), []byte(s.Files["bgpd"]), 0o644)
+		}
+		b, _ := json.MarshalIndent(res.Routes(""), "", " ")
+		os.WriteFile(filepath.Join(d, "sim-routes.json"), b, 0o644)
+	}
+	return 0
 }

@@ -395,7 +395,7 @@ func renderISIS(d *network.Device, ifmap map[string]string) (string, error) {
 		if ii.Passive {
 			b.WriteString(" isis passive\n")
 		}
-		b.WriteString(" isis hello-interval 1\n isis hello-multiplier 3\n!\n")
+		b.WriteString(" isis hello-interval 1\n isis hello-multiplier 10\n!\n")
 	}
 	return b.String(), nil
 }
@@ -438,6 +438,14 @@ func renderBGP(n *network.Network, d *network.Device) (string, error) {
 	}
 	body.WriteString(" no bgp ebgp-requires-policy\n no bgp network import-check\n no bgp default ipv4-unicast\n")
 	body.WriteString(" bgp bestpath compare-routerid\n")
+	for _, nb := range g.Neighbors {
+		if nb.RRClient {
+			// FRR leaves reflected routes' attributes alone unless told otherwise;
+			// OpenConfig (and the simulator) apply the export policy to them.
+			body.WriteString(" bgp route-reflector allow-outbound-policy\n")
+			break
+		}
+	}
 	var af strings.Builder
 	for _, nb := range g.Neighbors {
 		if !nb.Address.Is4() {
