@@ -52,3 +52,10 @@ vet:
 
 clean:
 	rm -rf bin
+
+# Differential tests against FRRouting in network namespaces (root; installs Debian's frr):
+# every shipped scenario plus CONFORMANCE_NETWORKS generated backbones (internal/emulate).
+CONFORMANCE_NETWORKS ?= 200
+conformance:
+	sh .ci/install-frr.sh
+	$(GO) run ./internal/emulate/conformance -testdata testdata -generated $(CONFORMANCE_NETWORKS) -parallel 3

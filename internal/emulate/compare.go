@@ -97,8 +97,8 @@ func SimRoutes(res *sim.Result, cfg *frr.Config) map[string]map[string]Route {
 }
 
 type frrPath struct {
-	Valid    bool   `json:"valid"`
-	Bestpath any    `json:"bestpath"`
+	Valid    bool    `json:"valid"`
+	Bestpath any     `json:"bestpath"`
 	Metric   *uint32 `json:"metric"`
 	LocPrf   *uint32 `json:"locPrf"`
 	Path     string  `json:"path"`

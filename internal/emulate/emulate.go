@@ -42,7 +42,7 @@ func (o *Outcome) Counts() (compared, equal, excepted int) {
 type Options struct {
 	BaseDir string // where lab state directories go ("" = os.TempDir)
 	Wait    WaitOptions
-	Keep    bool // keep the lab state directory (configs, logs)
+	Keep    bool          // keep the lab state directory (configs, logs)
 	Hold    time.Duration // keep the lab up this long after comparing (debugging)
 }
 
@@ -108,7 +108,7 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 // Exception explains a known, reasoned difference between the simulator and FRR.
 type Exception struct {
 	ID       string   `yaml:"id"`
-	Status   string   `yaml:"status"` // explained | sim-bug-reported | frr-difference
+	Status   string   `yaml:"status"`   // explained | sim-bug-reported | frr-difference
 	Networks []string `yaml:"networks"` // globs on the network name; empty = all
 	Devices  []string `yaml:"devices"`  // globs; empty = all
 	Kind     string   `yaml:"kind"`     // bgp | isis | "" (both)

@@ -203,7 +203,7 @@ func (l *Lab) router(name string) *frr.Router {
 // wire creates veths, addresses and interface states.
 func (l *Lab) wire(links []sim.Link) error {
 	perNS := map[string][]string{} // ns -> ip batch lines run after the veths exist
-	placed := map[string]bool{}     // router|ocIface that has a veth
+	placed := map[string]bool{}    // router|ocIface that has a veth
 	var root []string
 	for _, lk := range links {
 		ra, rb := l.router(lk.A), l.router(lk.B)

@@ -65,9 +65,9 @@ type Iface struct {
 // Router is one router's rendered configuration.
 type Router struct {
 	Name   string
-	Ifaces []Iface            // sorted by OC name
-	Files  map[string]string  // daemon -> config text (zebra, staticd, isisd, bgpd)
-	IfMap  map[string]string  // OC name -> Linux name
+	Ifaces []Iface           // sorted by OC name
+	Files  map[string]string // daemon -> config text (zebra, staticd, isisd, bgpd)
+	IfMap  map[string]string // OC name -> Linux name
 }
 
 // Speaker is an external BGP speaker (external peer or anycast announcer).

@@ -26,9 +26,11 @@ type builder struct {
 	links int
 }
 
-func ip4(a, b, c, d int) netip.Addr { return netip.AddrFrom4([4]byte{byte(a), byte(b), byte(c), byte(d)}) }
-func u32(v int) *uint32              { x := uint32(v); return &x }
-func pfx(s string) netip.Prefix      { return netip.MustParsePrefix(s) }
+func ip4(a, b, c, d int) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(a), byte(b), byte(c), byte(d)})
+}
+func u32(v int) *uint32         { x := uint32(v); return &x }
+func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 
 var accept = network.PolicyChain{Default: network.ResultAccept, DefaultSet: true}
 
@@ -195,7 +197,7 @@ func Network(seed uint64) *network.Network {
 			d.PrefixSets["DC-PREFIXES"] = &network.PrefixSet{Name: "DC-PREFIXES", Entries: []network.PrefixRange{
 				{Prefix: pfx("10.192.0.0/10"), Min: 16, Max: 16}, {Prefix: pfx("157.240.0.0/16"), Min: 24, Max: 24}}}
 			acts := network.Actions{Result: network.ResultAccept, Community: &network.CommunityAction{Method: network.CommunityAdd,
-				Communities: []network.Community{comm(coreAS, 900 + k)}}}
+				Communities: []network.Community{comm(coreAS, 900+k)}}}
 			if b.chance(0.4) {
 				acts.SetMED = u32(rng.IntN(50))
 			}

@@ -1,0 +1,65 @@
+package emulate_test
+
+import (
+	"testing"
+
+	"github.com/backstop-net/backstop/internal/emulate"
+	"github.com/backstop-net/backstop/internal/emulate/gen"
+)
+
+// Every generated network must be valid input for both the simulator and the
+// renderer (no root needed).
+func TestGeneratedNetworksRender(t *testing.T) {
+	for seed := uint64(1); seed <= 200; seed++ {
+		res, _, _, err := emulate.Simulate(gen.Network(seed))
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if !res.Converged {
+			t.Fatalf("seed %d: simulation does not converge: %v", seed, res.Notes)
+		}
+	}
+}
+
+func TestExceptionsFile(t *testing.T) {
+	ex, err := emulate.Exceptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ex {
+		switch e.Status {
+		case "sim-bug-reported", "frr-difference", "explained":
+		default:
+			t.Errorf("%s: unknown status %q", e.ID, e.Status)
+		}
+	}
+}
+
+// A small network on FRR, compared route by route with the simulation.
+func TestEmulateSmallNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("emulation takes ~15 s; skipped with -short")
+	}
+	if err := emulate.Available(); err != nil {
+		t.Skipf("FRR emulation unavailable here: %v", err)
+	}
+	ex, err := emulate.Exceptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := emulate.Emulate("gen/5", gen.Network(5), emulate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emulate.Explain(out.Diffs, ex)
+	c, e, x := out.Counts()
+	t.Logf("conformance: %d routes compared, %d equal, %d known differences", c, e, x)
+	if c == 0 {
+		t.Fatal("nothing compared")
+	}
+	for _, d := range out.Diffs {
+		if !d.Equal && d.Exception == "" {
+			t.Errorf("%s", d)
+		}
+	}
+}
