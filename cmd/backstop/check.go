@@ -1,7 +1,6 @@
 package main
 
 import (
-
 	"github.com/backstop-net/backstop/internal/report"
 	"github.com/backstop-net/backstop/internal/verdict"
 	"github.com/spf13/cobra"

@@ -176,6 +176,10 @@ func writeItems(w io.Writer, indent string, items []change.Item, limit int, with
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		if withDevice && it.Path != "" {
+			// A cause names the exact leaf, so a reviewer can find the line in the change.
+			fmt.Fprintf(w, "%s  %s%s\n", indent, strings.Repeat(" ", dw), it.Path)
+		}
 	}
 	if len(shown) < len(items) {
 		fmt.Fprintf(w, "%s(%d more)\n", indent, len(items)-len(shown))

@@ -116,7 +116,7 @@ func headline(r *Report) string {
 // anycast health, what the Internet sees.
 func story(before, after *sim.Result, cs *change.ChangeSet, findings []policy.Finding) []string {
 	var out []string
-	out = append(out, fmt.Sprintf("The change modifies %d leaves on %d devices.", len(cs.Items), len(cs.Devices)))
+	out = append(out, fmt.Sprintf("The change modifies %s on %s.", plural(len(cs.Items), "leaf", "leaves"), plural(len(cs.Devices), "device", "devices")))
 	upB := map[string]bool{}
 	bbTotal := 0
 	for _, l := range before.Links {
@@ -138,7 +138,7 @@ func story(before, after *sim.Result, cs *change.ChangeSet, findings []policy.Fi
 		}
 	}
 	if lost > 0 {
-		s := fmt.Sprintf("%d links go down", lost)
+		s := plural(lost, "link goes", "links go") + " down"
 		switch {
 		case lostBB == bbTotal && bbTotal > 0:
 			s += fmt.Sprintf(", among them every backbone link (%d of %d): the backbone is cut into isolated routers", lostBB, bbTotal)
@@ -148,7 +148,7 @@ func story(before, after *sim.Result, cs *change.ChangeSet, findings []policy.Fi
 		out = append(out, s+".")
 	}
 	if gained > 0 {
-		out = append(out, fmt.Sprintf("%d links come up.", gained))
+		out = append(out, plural(gained, "link comes", "links come")+" up.")
 	}
 	if d := len(before.Adjacencies) - len(after.Adjacencies); d > 0 {
 		out = append(out, fmt.Sprintf("IS-IS loses %d of %d adjacencies.", d, len(before.Adjacencies)))
@@ -173,7 +173,7 @@ func story(before, after *sim.Result, cs *change.ChangeSet, findings []policy.Fi
 		}
 	}
 	if drop > 0 {
-		s := fmt.Sprintf("%d BGP sessions stop being established", drop)
+		s := plural(drop, "BGP session stops", "BGP sessions stop") + " being established"
 		if dropExt > 0 {
 			s += fmt.Sprintf(" (%d of them to external peers)", dropExt)
 		}
@@ -222,7 +222,14 @@ func causeSummary(findings []policy.Finding) string {
 				continue
 			}
 			seen[c.Device+c.Path] = true
-			k := fmt.Sprintf("%s %s → %s", c.Leaf, orDash(c.Before), orDash(c.After))
+			kind, _, _ := strings.Cut(c.Object, " ")
+			if kind == "bgp" || kind == "isis" || kind == "static" {
+				kind = strings.Join(strings.Fields(c.Object)[:2], " ")
+			}
+			k := fmt.Sprintf("%s %s: %s → %s", kind, c.Leaf, orDash(c.Before), orDash(c.After))
+			if c.Op != "change" {
+				k = fmt.Sprintf("%s %s", c.Object, map[string]string{"add": "added", "delete": "removed"}[c.Op])
+			}
 			if groups[k] == nil {
 				groups[k] = &group{devices: map[string]bool{}}
 				order = append(order, k)
@@ -242,9 +249,16 @@ func causeSummary(findings []policy.Finding) string {
 			break
 		}
 		g := groups[k]
-		parts = append(parts, fmt.Sprintf("%q on %d items across %d devices", k, g.n, len(g.devices)))
+		parts = append(parts, fmt.Sprintf("%s (%s on %s)", k, plural(g.n, "item", "items"), plural(len(g.devices), "device", "devices")))
 	}
 	return "Caused by: " + strings.Join(parts, "; ") + "."
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func orDash(s string) string {

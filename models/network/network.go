@@ -111,13 +111,13 @@ type ISIS struct {
 
 // ISISInterface is IS-IS configuration of one interface.
 type ISISInterface struct {
-	Interface string // normalised interface name
-	Enabled   bool
-	Passive   bool
-	Levels    Level     // levels enabled on the interface (intersected with instance levels by sim)
-	Metric    [2]uint32 // level-1, level-2 metric (default 10)
+	Interface    string // normalised interface name
+	Enabled      bool
+	Passive      bool
+	Levels       Level     // levels enabled on the interface (intersected with instance levels by sim)
+	Metric       [2]uint32 // level-1, level-2 metric (default 10)
 	PointToPoint bool
-	Path      string
+	Path         string
 }
 
 // BGP is the BGP instance of the default network instance, with neighbor
