@@ -108,7 +108,7 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 // Exception explains a known, reasoned difference between the simulator and FRR.
 type Exception struct {
 	ID       string   `yaml:"id"`
-	Status   string   `yaml:"status"`   // explained | sim-bug-reported | frr-difference
+	Status   string   `yaml:"status"`   // frr-difference (simulator bugs are fixed, never listed)
 	Networks []string `yaml:"networks"` // globs on the network name; empty = all
 	Devices  []string `yaml:"devices"`  // globs; empty = all
 	Kind     string   `yaml:"kind"`     // bgp | isis | "" (both)

@@ -131,7 +131,7 @@ func buildIGP(t *topology) *igp {
 			}
 		}
 	}
-	// Advertised prefixes: the subnets of every enabled IS-IS interface, passive included.
+	// Advertised prefixes: the subnets of every IS-IS interface that is up, passive included.
 	for _, d := range n.Devices {
 		if g.levels[d.ID] == 0 {
 			continue
@@ -139,7 +139,7 @@ func buildIGP(t *topology) *igp {
 		for k := range d.ISIS.Interfaces {
 			ii := &d.ISIS.Interfaces[k]
 			idx := ifaceIndex(d, ii.Interface)
-			if !ii.Enabled || idx < 0 || !d.Interfaces[idx].Enabled {
+			if !ii.Enabled || idx < 0 || !t.ifUp(d.ID, idx) {
 				continue
 			}
 			for _, a := range d.Interfaces[idx].Addresses {

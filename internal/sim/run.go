@@ -128,7 +128,7 @@ func (s *state) indexStatics() {
 						s.staticActive[d.ID][i] = true
 					}
 				case h.Interface != "":
-					if k := ifaceIndex(d, h.Interface); k >= 0 && d.Interfaces[k].Enabled {
+					if k := ifaceIndex(d, h.Interface); k >= 0 && s.topo.ifUp(d.ID, k) {
 						s.staticActive[d.ID][i] = true
 					}
 				}

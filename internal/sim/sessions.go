@@ -197,10 +197,10 @@ func (s *state) pairInternal(ss *Session, d *network.Device, nb *network.Neighbo
 func (s *state) transportDown(d *network.Device, nb *network.Neighbor, pd *network.Device, pn *network.Neighbor) string {
 	t := s.topo
 	if owner, en := t.addressEnabled(nb.Address); !en || owner != pd.ID {
-		return fmt.Sprintf("%s is on a disabled interface of %s", nb.Address, pd.Name)
+		return fmt.Sprintf("%s is on an interface of %s that is down", nb.Address, pd.Name)
 	}
 	if owner, en := t.addressEnabled(pn.Address); !en || owner != d.ID {
-		return fmt.Sprintf("%s is on a disabled interface of %s", pn.Address, d.Name)
+		return fmt.Sprintf("%s is on an interface of %s that is down", pn.Address, d.Name)
 	}
 	if !nb.IBGP() && !nb.Multihop {
 		// Single-hop eBGP: the neighbor must sit on a link that is up.

@@ -52,6 +52,45 @@ func TestLinksInferredFromSharedSubnets(t *testing.T) {
 	}
 }
 
+// A port whose far end is administratively down has no carrier: its subnet
+// leaves the RIB and IS-IS, as on a real router (and in FRR: the difference
+// conformance found in dc-isolated). A wider subnet may be a LAN behind a
+// switch and keeps carrier; so does a port with another link still up.
+func TestDisabledFarEndTakesCarrier(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 0, "10.0.0.1")
+	b.router("b", 0, "10.0.0.2")
+	b.router("c", 0, "10.0.0.3")
+	b.link("a", "b", "192.0.2.0", 10)
+	_, ic := b.link("b", "c", "192.0.2.2", 10)
+	b.iface("b", "lan-b", pfx("198.51.100.1/24"), 10)
+	b.iface("c", "lan-c", pfx("198.51.100.2/24"), 10)
+	n := b.build()
+	r := Run(n)
+	for _, p := range []string{"192.0.2.2/31", "198.51.100.0/24"} {
+		if isisRouteOf(t, r, "a", p) == nil {
+			t.Fatalf("before: a has no IS-IS route to %s", p)
+		}
+	}
+	c := n.Device("c")
+	for i := range c.Interfaces {
+		c.Interfaces[i].Enabled = c.Interfaces[i].Name != ic && c.Interfaces[i].Name != "lan-c"
+	}
+	r = Run(n)
+	if rt := isisRouteOf(t, r, "a", "192.0.2.2/31"); rt != nil {
+		t.Errorf("b's port towards c has no carrier, its /31 must leave IS-IS: %+v", rt)
+	}
+	if _, _, ok := r.topo.connectedRoute(n.Device("b").ID, addr("192.0.2.2")); ok {
+		t.Error("b keeps a connected route on a port without carrier")
+	}
+	if isisRouteOf(t, r, "a", "198.51.100.0/24") == nil {
+		t.Error("a /24 may be a LAN behind a switch: b's port keeps carrier and its subnet")
+	}
+	if ok, _, _ := r.Reaches("a", addr("10.0.0.2")); !ok {
+		t.Error("a still reaches b over their own link")
+	}
+}
+
 func isisRouteOf(t *testing.T, r *Result, dev, p string) *ISISRoute {
 	t.Helper()
 	for _, rs := range r.Routes(dev) {
@@ -195,7 +234,7 @@ func TestBGPSessionRules(t *testing.T) {
 					n.Device("x").Interfaces[i].Enabled = false
 				}
 			}
-		}, "r1", "192.0.2.8", "disabled interface"},
+		}, "r1", "192.0.2.8", "that is down"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

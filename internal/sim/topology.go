@@ -17,8 +17,11 @@ type ifaceRef struct {
 type topology struct {
 	net   *network.Network
 	owner map[netip.Addr]ifaceRef // every configured address (up or down)
-	// per device: index of subnets of enabled interfaces (connected routes)
+	// per device: index of subnets of operationally up interfaces (connected routes)
 	connected []map[netip.Prefix]int // masked prefix -> interface index
+	// per device and interface: enabled, but its only link partners are
+	// disabled, so it has no carrier (see carrierLost)
+	noCarrier []map[int]bool
 	links     []Link
 	// per device: up links as (neighbor device, local iface, remote iface, remote addr)
 	nbrs [][]linkEnd
@@ -37,6 +40,7 @@ func buildTopology(n *network.Network) *topology {
 		net:       n,
 		owner:     map[netip.Addr]ifaceRef{},
 		connected: make([]map[netip.Prefix]int, len(n.Devices)),
+		noCarrier: make([]map[int]bool, len(n.Devices)),
 		nbrs:      make([][]linkEnd, len(n.Devices)),
 	}
 	subnets := map[netip.Prefix][]ifaceRef{}
@@ -48,9 +52,6 @@ func buildTopology(n *network.Network) *topology {
 				ref := ifaceRef{d.ID, i}
 				if _, dup := t.owner[a.Addr()]; !dup {
 					t.owner[a.Addr()] = ref
-				}
-				if ifc.Enabled {
-					t.connected[d.ID][a.Masked()] = i
 				}
 				if ifc.Loopback || a.Bits() == a.Addr().BitLen() {
 					continue
@@ -85,6 +86,17 @@ func buildTopology(n *network.Network) *topology {
 		t.addLink(ifaceRef{el.A, ai}, ifaceRef{el.B, bi}, netip.Prefix{}, seen)
 	}
 	sort.Slice(t.links, func(i, j int) bool { return t.links[i].Key() < t.links[j].Key() })
+	t.carrierLost()
+	for _, d := range n.Devices {
+		for i, ifc := range d.Interfaces {
+			if !t.ifUp(d.ID, i) {
+				continue
+			}
+			for _, a := range ifc.Addresses {
+				t.connected[d.ID][a.Masked()] = i
+			}
+		}
+	}
 	for li, l := range t.links {
 		if !l.Up {
 			continue
@@ -121,6 +133,53 @@ func (t *topology) addLink(x, y ifaceRef, subnet netip.Prefix, seen map[string]b
 		l.Up = true
 	}
 	t.links = append(t.links, l)
+}
+
+// pointToPoint reports whether a link is a cable between two ports: an
+// explicit link, or a /30, /31 (/126, /127) subnet. A wider subnet with two
+// modelled members may be a LAN behind a switch, which keeps carrier.
+func (l Link) pointToPoint() bool {
+	return !l.Subnet.IsValid() || l.Subnet.Addr().BitLen()-l.Subnet.Bits() <= 2
+}
+
+// carrierLost marks the enabled ends of point-to-point links whose far end is
+// administratively down: the disabled port turns its laser off, so the
+// enabled one goes operationally down, loses its connected route and stops
+// advertising its subnet into IS-IS, as on every router (and in FRR, see
+// docs/accuracy.md). An interface with another link still up keeps carrier.
+func (t *topology) carrierLost() {
+	up := map[ifaceRef]bool{}
+	lost := map[ifaceRef]bool{}
+	for _, l := range t.links {
+		ad, bd := t.net.Devices[l.a], t.net.Devices[l.b]
+		a := ifaceRef{l.a, ifaceIndex(ad, l.AIface)}
+		b := ifaceRef{l.b, ifaceIndex(bd, l.BIface)}
+		ae, be := ad.Interfaces[a.iface].Enabled, bd.Interfaces[b.iface].Enabled
+		switch {
+		case l.Up:
+			up[a], up[b] = true, true
+		case !l.pointToPoint():
+		case ae && !be:
+			lost[a] = true
+		case be && !ae:
+			lost[b] = true
+		}
+	}
+	for r := range lost {
+		if up[r] {
+			continue
+		}
+		if t.noCarrier[r.dev] == nil {
+			t.noCarrier[r.dev] = map[int]bool{}
+		}
+		t.noCarrier[r.dev][r.iface] = true
+	}
+}
+
+// ifUp reports whether interface i of d is operationally up: enabled, and
+// not cut off by a disabled far end.
+func (t *topology) ifUp(d network.DeviceID, i int) bool {
+	return t.net.Devices[d].Interfaces[i].Enabled && !t.noCarrier[d][i]
 }
 
 func ifaceIndex(d *network.Device, name string) int {
@@ -172,13 +231,13 @@ func (t *topology) directPeer(d network.DeviceID, a netip.Addr) (network.DeviceI
 	return 0, false
 }
 
-// addressEnabled reports whether a is configured on an enabled interface of its owner.
+// addressEnabled reports whether a is configured on an operationally up interface of its owner.
 func (t *topology) addressEnabled(a netip.Addr) (network.DeviceID, bool) {
 	ref, ok := t.owner[a]
 	if !ok {
 		return 0, false
 	}
-	return ref.dev, t.net.Devices[ref.dev].Interfaces[ref.iface].Enabled
+	return ref.dev, t.ifUp(ref.dev, ref.iface)
 }
 
 func prefixLess(a, b netip.Prefix) bool {
