@@ -1,12 +1,8 @@
 package main
 
 import (
-	"fmt"
-
-	"github.com/backstop-net/backstop/internal/compile"
 	"github.com/backstop-net/backstop/internal/emulate"
 	"github.com/backstop-net/backstop/internal/fault"
-	"github.com/backstop-net/backstop/internal/snapshot"
 	"github.com/spf13/cobra"
 )
 
@@ -15,53 +11,44 @@ func newEmulateCmd() *cobra.Command {
 	var keep bool
 	cmd := &cobra.Command{
 		Use:   "emulate --snapshot DIR [--candidate DIR | --change FILE]",
-		Short: "Run running (and candidate) on FRRouting in network namespaces and compare with the simulation",
-		Long: "A slower second opinion: every router runs FRR 8.4 (zebra, staticd, isisd, bgpd) in its own network\n" +
-			"namespace, external peers and anycast announcers run as small bgpd instances; once converged, every\n" +
-			"router's BGP best paths and IS-IS routes are compared with the simulation. Needs root and Debian's frr\n" +
-			"package; networks up to 60 routers. Limits: docs/accuracy.md. Exit 3 when they disagree beyond the\n" +
-			"documented exceptions.",
+		Short: "Run running (and candidate) on FRRouting in network namespaces; compare routes and verdicts with the simulation",
+		Long: `A slower second opinion. Every router runs FRR 8.4 (zebra, staticd, isisd, bgpd) in
+its own network namespace; external peers and anycast announcers run as small bgpd
+instances. Once converged, every router's BGP best paths and IS-IS routes, what every
+external speaker receives and every anycast site's health are compared with the
+simulation. With a candidate, the policy is evaluated on FRR's routing as well and the
+two verdicts are compared check by check.
+
+Needs root and Debian's frr package; networks up to 60 routers. Limits: docs/accuracy.md.
+Exit codes: 0 they agree and FRR's verdict does not block, 3 FRR's verdict blocks or the
+two disagree beyond the documented exceptions, 1 internal error (FRR missing, lab failed),
+4 bad input.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.running == "" {
-				return fault.Badf("--snapshot DIR is required")
+			if o.snapshot != "" {
+				if o.running != "" {
+					return fault.Badf("give --snapshot or --running, not both")
+				}
+				o.running = o.snapshot
 			}
-			running, err := snapshot.Load(o.running)
+			in, err := o.loadOptionalCandidate(cmd.Context())
 			if err != nil {
 				return err
-			}
-			rn, err := compile.Compile(running)
-			if err != nil {
-				return err
-			}
-			nets := []emulate.NamedNetwork{{Name: "running", Net: rn}}
-			if o.candidate != "" || o.changeFile != "" {
-				cand, err := o.loadCandidate(running)
-				if err != nil {
-					return err
-				}
-				cn, err := compile.Compile(cand)
-				if err != nil {
-					return err
-				}
-				nets = append(nets, emulate.NamedNetwork{Name: "candidate", Net: cn})
 			}
 			emulate.HandleSignals()
-			bad, err := emulate.Second(cmd.OutOrStdout(), nets, emulate.Options{Keep: keep})
+			op, err := emulate.SecondOpinion(in, emulate.Options{Keep: keep})
 			if err != nil {
 				return err
 			}
-			if bad > 0 {
-				fmt.Fprintf(cmd.OutOrStdout(), "%d routes differ between simulation and emulation\n", bad)
-				return &exitError{code: 3}
+			op.Write(cmd.OutOrStdout())
+			if c := op.ExitCode(); c != 0 {
+				return &exitError{code: c}
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&o.running, "snapshot", "", "running snapshot folder")
-	cmd.Flags().StringVar(&o.candidate, "candidate", "", "candidate: a snapshot folder or a folder of <device>.json files")
-	cmd.Flags().StringVar(&o.changeFile, "change", "", "candidate: a gNMI SetRequest (textproto or JSON) applied to running")
-	cmd.Flags().StringVar(&o.target, "target", "", "device a SetRequest applies to when it has no prefix.target")
+	o.register(cmd)
+	cmd.Flags().StringVar(&o.snapshot, "snapshot", "", "running snapshot folder (same as --running)")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the lab folders (FRR configs and logs) under $TMPDIR")
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 // check, diff and emulate.
 type inputFlags struct {
 	running, candidate string
+	snapshot           string // emulate's name for --running
 	inventory          string
 	changeFile, target string
 	policyFile         string
@@ -87,4 +88,21 @@ func (o *inputFlags) load(ctx context.Context) (verdict.Input, error) {
 		return verdict.Input{}, err
 	}
 	return verdict.Input{Running: run, Candidate: cand, Policy: pol}, nil
+}
+
+// loadOptionalCandidate is load for commands where the candidate may be
+// absent (emulate): Candidate is nil then.
+func (o *inputFlags) loadOptionalCandidate(ctx context.Context) (verdict.Input, error) {
+	if o.candidate != "" || o.changeFile != "" {
+		return o.load(ctx)
+	}
+	pol, err := loadPolicy(o.policyFile)
+	if err != nil {
+		return verdict.Input{}, err
+	}
+	run, err := o.loadRunning(ctx)
+	if err != nil {
+		return verdict.Input{}, err
+	}
+	return verdict.Input{Running: run, Policy: pol}, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"github.com/backstop-net/backstop/internal/emulate"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +66,9 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 4, "unknown command"},
 		{"bad output format", append(scenario("cosmetic"), "--output", "pdf"), 4, "pdf"},
 		{"bad SetRequest path", []string{"check", "--running", td + "/backbone", "--change", td + "/bad/bad-setrequest.json"}, 4, "bb1.ams"},
+		{"emulate without a network", []string{"emulate"}, 4, "no running network"},
+		{"emulate with both names", []string{"emulate", "--snapshot", td + "/backbone", "--running", td + "/backbone"}, 4, "not both"},
+		{"emulate bad candidate", []string{"emulate", "--snapshot", td + "/backbone", "--candidate", td + "/bad/bad-json/candidate"}, 4, "malformed JSON"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -129,5 +133,30 @@ func TestDiffAndRoutes(t *testing.T) {
 	code, _, stderr := runCLI(t, "routes", "--snapshot", td+"/backbone", "--device", "nope")
 	if code != 4 || !strings.Contains(stderr, "unknown device") {
 		t.Errorf("routes unknown device: %d %s", code, stderr)
+	}
+}
+
+// The second opinion on FRR: the 2021 drain blocks on FRR's routing too, and
+// FRR and the simulation agree on every route and policy check.
+func TestEmulateDrainAgreesOnFRR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 2 × 20 routers on FRR (~45 s); skipped with -short")
+	}
+	if err := emulate.Available(); err != nil {
+		t.Skipf("FRR emulation unavailable here: %v", err)
+	}
+	code, out, stderr := runCLI(t, "emulate", "--snapshot", td+"/backbone", "--change", td+"/scenarios/drain-backbone/change.json")
+	for _, want := range []string{
+		"verdict on FRR's routing:  BLOCK: All 4 dns anycast sites",
+		"policy checks compared: ",
+		", 0 differ",
+		"AGREE:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %q in:\n%s\nstderr: %s", want, out, stderr)
+		}
+	}
+	if code != 3 {
+		t.Errorf("exit %d, want 3 (FRR's verdict blocks)", code)
 	}
 }

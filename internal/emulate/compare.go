@@ -24,9 +24,15 @@ type Route struct {
 	// IS-IS
 	Metric uint32
 	Hops   []string // "address%interface", sorted
+	// Text describes export and anycast entries; equal ignores it (the
+	// explanation may differ where the outcome agrees).
+	Text string
 }
 
 func (r Route) String() string {
+	if r.Text != "" {
+		return r.Text
+	}
 	if !r.Present {
 		return "absent"
 	}
@@ -45,8 +51,9 @@ func (r Route) equal(o Route) bool {
 type Diff struct {
 	Network string
 	Device  string
-	Kind    string // bgp | isis
+	Kind    string // bgp | isis | export (sent to an external speaker) | anycast (site health)
 	Prefix  string
+	Peer    string // export: the external speaker; anycast: service@site
 	Sim     Route
 	FRR     Route
 	Equal   bool
@@ -55,7 +62,11 @@ type Diff struct {
 }
 
 func (d Diff) String() string {
-	s := fmt.Sprintf("%s %s %s %s\n    sim: %s\n    frr: %s", d.Network, d.Device, d.Kind, d.Prefix, d.Sim, d.FRR)
+	what := d.Prefix
+	if d.Peer != "" {
+		what += " " + d.Peer
+	}
+	s := fmt.Sprintf("%s %s %s %s\n    sim: %s\n    frr: %s", d.Network, d.Device, d.Kind, what, d.Sim, d.FRR)
 	if d.Exception != "" {
 		s += "\n    (exception " + d.Exception + ")"
 	}
@@ -232,4 +243,58 @@ func Compare(network string, res *sim.Result, cfg *frr.Config, conv *Converged) 
 		}
 	}
 	return out, nil
+}
+
+// CompareObserved compares what the verdict is computed from: every prefix
+// each external speaker receives (with its AS path) and every anycast site's
+// health, between the simulation and the same simulation observed through
+// FRR (Observe).
+func CompareObserved(network string, simRes, obs *sim.Result) []Diff {
+	type key struct{ dev, peer, prefix string }
+	exp := map[key][2]Route{}
+	for side, r := range []*sim.Result{simRes, obs} {
+		for _, a := range r.Advertised() {
+			k := key{a.Device, a.Peer, a.Prefix.String()}
+			v := exp[k]
+			v[side] = Route{Present: true, ASPath: append([]uint32{}, a.ASPath...),
+				Text: fmt.Sprintf("sent, as-path %v", a.ASPath)}
+			exp[k] = v
+		}
+	}
+	var out []Diff
+	for k, v := range exp {
+		for i := range v {
+			if !v[i].Present {
+				v[i].Text = "not sent"
+			}
+		}
+		out = append(out, Diff{Network: network, Device: k.dev, Kind: "export", Prefix: k.prefix, Peer: k.peer,
+			Sim: v[0], FRR: v[1], Equal: v[0].equal(v[1])})
+	}
+	for i, a := range simRes.Anycast {
+		b := obs.Anycast[i]
+		st := func(s sim.AnycastSite) Route {
+			if s.Announcing {
+				return Route{Present: true, Text: "announcing, healthy via " + strings.Join(s.HealthPath, " ")}
+			}
+			return Route{Text: "not announcing: " + s.Reason}
+		}
+		x, y := st(a), st(b)
+		out = append(out, Diff{Network: network, Device: a.Device, Kind: "anycast", Prefix: a.Prefix.String(),
+			Peer: a.Service + "@" + a.Site, Sim: x, FRR: y, Equal: x.equal(y)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.Device != b.Device {
+			return a.Device < b.Device
+		}
+		if a.Peer != b.Peer {
+			return a.Peer < b.Peer
+		}
+		return a.Prefix < b.Prefix
+	})
+	return out
 }

@@ -18,7 +18,8 @@ type Outcome struct {
 	Sim       *sim.Result
 	Config    *frr.Config
 	Converged *Converged
-	Diffs     []Diff // every compared route
+	Observed  *sim.Result // the simulation seen through FRR's routing (Observe)
+	Diffs     []Diff      // every compared route
 	SimTime   time.Duration
 	EmuTime   time.Duration // bring-up + convergence + collection
 	Routers   int
@@ -97,7 +98,14 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 	if err != nil {
 		return out, fmt.Errorf("%s: %w", name, err)
 	}
+	if err := lab.probeSpeakers(conv); err != nil {
+		return out, fmt.Errorf("%s: %w", name, err)
+	}
+	if out.Observed, err = Observe(res, cfg, conv); err != nil {
+		return out, fmt.Errorf("%s: %w", name, err)
+	}
 	out.Diffs, err = Compare(name, res, cfg, conv)
+	out.Diffs = append(out.Diffs, CompareObserved(name, res, out.Observed)...)
 	if o.Hold > 0 {
 		fmt.Printf("%s: lab %s up for %s\n", name, lab.Dir, o.Hold)
 		time.Sleep(o.Hold)
@@ -111,7 +119,7 @@ type Exception struct {
 	Status   string   `yaml:"status"`   // frr-difference (simulator bugs are fixed, never listed)
 	Networks []string `yaml:"networks"` // globs on the network name; empty = all
 	Devices  []string `yaml:"devices"`  // globs; empty = all
-	Kind     string   `yaml:"kind"`     // bgp | isis | "" (both)
+	Kind     string   `yaml:"kind"`     // bgp | isis | export | anycast | "" (all)
 	Prefixes []string `yaml:"prefixes"` // globs; empty = all
 	// When constrains the shape of the difference: "sim-only" (FRR lacks the
 	// route), "frr-only", "both" (present on both sides, attributes differ).

@@ -57,9 +57,18 @@ func TestEmulateSmallNetwork(t *testing.T) {
 	if c == 0 {
 		t.Fatal("nothing compared")
 	}
+	kinds := map[string]int{}
 	for _, d := range out.Diffs {
+		kinds[d.Kind]++
 		if !d.Equal && d.Exception == "" {
 			t.Errorf("%s", d)
+		}
+	}
+	// What the verdict is computed from is compared too: what every external
+	// speaker receives, and the anycast sites' health on FRR's forwarding.
+	for _, k := range []string{"bgp", "isis", "export", "anycast"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s entries compared: %v", k, kinds)
 		}
 	}
 }

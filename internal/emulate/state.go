@@ -100,6 +100,22 @@ type Converged struct {
 	States  map[string]*RouterState
 	Elapsed time.Duration // from daemon start to the last observed change
 	Missing []string      // expected sessions not established
+	// Speakers: each external speaker's BGP table (what it received), by name.
+	Speakers map[string]json.RawMessage
+}
+
+// probeSpeakers reads what every external speaker received: the view of the
+// Internet and of the anycast announcers.
+func (l *Lab) probeSpeakers(c *Converged) error {
+	c.Speakers = map[string]json.RawMessage{}
+	for _, s := range l.cfg.Speakers {
+		b, err := l.vtysh("speaker:"+s.Name, "show bgp ipv4 unicast json")
+		if err != nil {
+			return err
+		}
+		c.Speakers[s.Name] = json.RawMessage(bytes.TrimSpace(b))
+	}
+	return nil
 }
 
 // Wait polls every router until its BGP table and RIB stop changing.

@@ -219,6 +219,9 @@ func (a Advertisement) Key() string {
 // Advertised lists what the network announces to every external speaker
 // (external peers and anycast announcers), sorted.
 func (r *Result) Advertised() []Advertisement {
+	if r.obs != nil {
+		return r.observedAdvertised()
+	}
 	var out []Advertisement
 	nd := len(r.Net.Devices)
 	for pid, p := range r.bgp.prefixes {
@@ -251,6 +254,9 @@ func (r *Result) Reaches(device string, addr netip.Addr) (bool, []string, string
 	d := r.Net.Device(device)
 	if d == nil {
 		return false, nil, "unknown device " + device
+	}
+	if r.obs != nil {
+		return r.observedWalk(device, addr)
 	}
 	return r.state.walk(d.ID, addr)
 }

@@ -30,6 +30,7 @@ type Result struct {
 	bgp      *bgpResult
 	topo     *topology
 	external []externalNode
+	obs      *observed // set by Observe: routing state from another stack
 }
 
 // Link is an L3 link between two devices.

@@ -651,3 +651,80 @@ func TestAnycastAnnouncementRejectedAtImport(t *testing.T) {
 		t.Fatalf("a healthy site whose route is rejected at import does not announce: %+v", a)
 	}
 }
+
+// Observe evaluates sessions, advertisements, forwarding and the anycast
+// health rule on another stack's routing state (FRR's, in internal/emulate).
+func TestObserveUsesTheObservedRouting(t *testing.T) {
+	_, n := anycastNet(t)
+	r := Run(n)
+	var transit, dns netip.Addr
+	est := map[string]map[netip.Addr]bool{}
+	for _, s := range r.Sessions {
+		if est[s.Device] == nil {
+			est[s.Device] = map[netip.Addr]bool{}
+		}
+		est[s.Device][s.Neighbor] = s.Established
+		switch s.Role {
+		case "transit":
+			transit = s.Neighbor
+		case "anycast:dns":
+			dns = s.Neighbor
+		}
+	}
+	if !transit.IsValid() || !dns.IsValid() {
+		t.Fatalf("sessions: %+v", r.Sessions)
+	}
+	dc := pfx("10.200.0.0/16")
+	obs := func(r2HasRoute bool) *Observation {
+		o := &Observation{Source: "FRR", Converged: true, Established: est,
+			Received:   map[string]map[netip.Addr][]netip.Prefix{"r3": {dns: {pfx("129.134.30.0/23")}}},
+			Advertised: []Advertisement{{Device: "r3", Neighbor: transit, Prefix: pfx("129.134.30.0/23"), ASPath: []uint32{0, 65100}}},
+			FIB: map[string][]FIBRoute{
+				"r1": {{Prefix: dc, Originates: true, Protocol: "static"}},
+				"r3": {{Prefix: pfx("0.0.0.0/0"), Protocol: "bgp", NextHops: []netip.Addr{transit}},
+					{Prefix: dc, Protocol: "bgp", NextHops: []netip.Addr{addr("192.0.2.2")}}},
+			}}
+		if r2HasRoute {
+			o.FIB["r2"] = []FIBRoute{{Prefix: dc, Protocol: "bgp", NextHops: []netip.Addr{addr("192.0.2.0")}}}
+		} else {
+			o.FIB["r2"] = []FIBRoute{{Prefix: pfx("0.0.0.0/0"), Protocol: "bgp", NextHops: []netip.Addr{addr("192.0.2.3")}}}
+		}
+		return o
+	}
+	x := r.Observe(obs(true))
+	if a := x.Anycast[0]; !a.Announcing || !slices.Equal(a.HealthPath, []string{"r3", "r2", "r1"}) {
+		t.Fatalf("observed site should announce via r3 r2 r1: %+v", a)
+	}
+	adv := x.Advertised()
+	if len(adv) != 1 || adv[0].Role != "transit" || adv[0].Site != r.Net.Device("r3").Site {
+		t.Fatalf("observed advertisements: %+v", adv)
+	}
+
+	x = r.Observe(obs(false))
+	a := x.Anycast[0]
+	if a.Healthy || a.Announcing || !strings.Contains(a.Reason, "forwarding from r3 to 10.200.0.0 loops") {
+		t.Fatalf("r2 sends the DC prefix back to r3: a loop, the site must be unhealthy: %+v", a)
+	}
+	o := obs(true)
+	o.FIB["r3"] = o.FIB["r3"][:1]
+	if a := r.Observe(o).Anycast[0]; a.Healthy || !strings.Contains(a.Reason, "r3 forwards 10.200.0.0 to") ||
+		!strings.Contains(a.Reason, "leaves the network") {
+		t.Fatalf("r3 sends the DC prefix to transit: %+v", a)
+	}
+	if !r.Anycast[0].Announcing {
+		t.Fatal("Observe changed the simulation it was called on")
+	}
+
+	o = obs(true)
+	o.Received = nil
+	o.Established = map[string]map[netip.Addr]bool{}
+	x = r.Observe(o)
+	if a := x.Anycast[0]; a.Announcing || a.SessionUp || !strings.Contains(a.Reason, "down in FRR") {
+		t.Fatalf("announcer session down in the observation: %+v", a)
+	}
+	for _, s := range x.Sessions {
+		if s.Established {
+			t.Errorf("session %s established although the observation has none", s.Key())
+		}
+	}
+}

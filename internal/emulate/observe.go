@@ -1,0 +1,175 @@
+package emulate
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/backstop-net/backstop/internal/emulate/frr"
+	"github.com/backstop-net/backstop/internal/sim"
+)
+
+// observedPath is a path of FRR's BGP JSON with what observation needs.
+type observedPath struct {
+	PeerID string `json:"peerId"`
+	Path   string `json:"path"`
+}
+
+type ribNexthop struct {
+	IP                string `json:"ip"`
+	InterfaceName     string `json:"interfaceName"`
+	Active            bool   `json:"active"`
+	FIB               bool   `json:"fib"`
+	Recursive         bool   `json:"recursive"`
+	DirectlyConnected bool   `json:"directlyConnected"`
+	Blackhole         bool   `json:"blackhole"`
+	Unreachable       bool   `json:"unreachable"`
+}
+
+type ribEntry struct {
+	Protocol  string       `json:"protocol"`
+	Selected  bool         `json:"selected"`
+	Installed bool         `json:"installed"`
+	Nexthops  []ribNexthop `json:"nexthops"`
+}
+
+func parseASPath(s string) []uint32 {
+	out := []uint32{}
+	for _, f := range strings.Fields(s) {
+		if v, err := strconv.ParseUint(f, 10, 32); err == nil {
+			out = append(out, uint32(v))
+		}
+	}
+	return out
+}
+
+// bgpPaths decodes "show bgp ipv4 unicast json" into prefix → paths.
+func bgpPaths(raw json.RawMessage) (map[netip.Prefix][]observedPath, error) {
+	var doc struct {
+		Routes map[string][]observedPath `json:"routes"`
+	}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return nil, err
+		}
+	}
+	out := map[netip.Prefix][]observedPath{}
+	for k, ps := range doc.Routes {
+		p, err := netip.ParsePrefix(k)
+		if err != nil {
+			return nil, fmt.Errorf("prefix %q: %w", k, err)
+		}
+		out[p.Masked()] = ps
+	}
+	return out, nil
+}
+
+// fibOf turns "show ip route json" into forwarding entries: the selected
+// route of each prefix; connected, static and aggregate (blackhole) routes
+// originate, the others forward to their directly connected next hops.
+func fibOf(raw json.RawMessage) ([]sim.FIBRoute, error) {
+	var rib map[string][]ribEntry
+	if err := json.Unmarshal(raw, &rib); err != nil {
+		return nil, err
+	}
+	var out []sim.FIBRoute
+	for k, ents := range rib {
+		p, err := netip.ParsePrefix(k)
+		if err != nil {
+			return nil, fmt.Errorf("prefix %q: %w", k, err)
+		}
+		for _, e := range ents {
+			if !e.Selected {
+				continue
+			}
+			r := sim.FIBRoute{Prefix: p.Masked(), Protocol: e.Protocol}
+			switch e.Protocol {
+			case "connected", "local", "static":
+				r.Originates = true
+			}
+			for _, h := range e.Nexthops {
+				if h.Blackhole || h.Unreachable {
+					// bgpd installs its aggregates as blackholes: an origin,
+					// as the simulator's active aggregate is.
+					r.Originates = true
+					continue
+				}
+				if !h.Active || h.Recursive || h.IP == "" {
+					continue
+				}
+				if a, err := netip.ParseAddr(h.IP); err == nil {
+					r.NextHops = append(r.NextHops, a)
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Prefix.String() < out[j].Prefix.String() })
+	return out, nil
+}
+
+// Observe builds what FRR reached as a sim.Observation and returns the
+// simulation result seen through it: the policies then evaluate FRR's
+// routing (sessions, FIBs, what every external speaker received) instead of
+// the simulator's.
+func Observe(res *sim.Result, cfg *frr.Config, conv *Converged) (*sim.Result, error) {
+	o := &sim.Observation{Source: "FRR", Converged: true,
+		Established: map[string]map[netip.Addr]bool{},
+		Received:    map[string]map[netip.Addr][]netip.Prefix{},
+		FIB:         map[string][]sim.FIBRoute{}}
+	for _, m := range conv.Missing {
+		o.Notes = append(o.Notes, "FRR did not establish a session the simulation has: "+m)
+	}
+	for _, r := range cfg.Routers {
+		st := conv.States[r.Name]
+		if st == nil {
+			return nil, fmt.Errorf("%s: no FRR state", r.Name)
+		}
+		est := map[netip.Addr]bool{}
+		for a, s := range st.Sessions {
+			if ip, err := netip.ParseAddr(a); err == nil {
+				est[ip] = s == "Established"
+			}
+		}
+		o.Established[r.Name] = est
+		paths, err := bgpPaths(st.BGP)
+		if err != nil {
+			return nil, fmt.Errorf("%s: bgp json: %w", r.Name, err)
+		}
+		recv := map[netip.Addr][]netip.Prefix{}
+		for p, ps := range paths {
+			for _, x := range ps {
+				if a, err := netip.ParseAddr(x.PeerID); err == nil {
+					recv[a] = append(recv[a], p)
+				}
+			}
+		}
+		o.Received[r.Name] = recv
+		if o.FIB[r.Name], err = fibOf(st.RIB); err != nil {
+			return nil, fmt.Errorf("%s: rib json: %w", r.Name, err)
+		}
+	}
+	for _, s := range cfg.Speakers {
+		raw, ok := conv.Speakers[s.Name]
+		if !ok {
+			return nil, fmt.Errorf("speaker %s: no FRR state", s.Name)
+		}
+		paths, err := bgpPaths(raw)
+		if err != nil {
+			return nil, fmt.Errorf("speaker %s: bgp json: %w", s.Name, err)
+		}
+		for p, ps := range paths {
+			for _, x := range ps {
+				if x.PeerID != s.PeerAddr.String() {
+					continue // its own announcement
+				}
+				o.Advertised = append(o.Advertised, sim.Advertisement{Device: s.Device, Neighbor: s.Addr.Addr(),
+					Prefix: p, ASPath: parseASPath(x.Path)})
+			}
+		}
+	}
+	return res.Observe(o), nil
+}

@@ -1,0 +1,218 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// Observation is the routing state another routing stack reached for the same
+// network: internal/emulate runs it on FRR. Policies are evaluated on it
+// exactly as on a simulation (Result.Observe), so a verdict can be checked
+// against real routing code rather than only against backstop's model of it.
+type Observation struct {
+	Source    string // "FRR", in reasons
+	Converged bool
+	Notes     []string
+	// Established: per device, the neighbor addresses whose session is up.
+	Established map[string]map[netip.Addr]bool
+	// Received: per device and neighbor, the prefixes the neighbor's paths
+	// put in the device's BGP table (after its import policy).
+	Received map[string]map[netip.Addr][]netip.Prefix
+	// Advertised: what every external speaker received. Device, Neighbor
+	// (the device's address for the speaker), Prefix and ASPath are filled;
+	// Observe fills Peer, Role and Site.
+	Advertised []Advertisement
+	// FIB: per device, the routes it forwards with.
+	FIB map[string][]FIBRoute
+}
+
+// FIBRoute is one forwarding entry of an observed device.
+type FIBRoute struct {
+	Prefix netip.Prefix
+	// Originates: connected, static (discard included) or aggregate, the
+	// routes that make a device an origin of the prefix for the health rule.
+	Originates bool
+	Protocol   string
+	NextHops   []netip.Addr // directly connected next-hop addresses
+}
+
+type observed struct {
+	o   *Observation
+	fib map[string][]FIBRoute // sorted longest prefix first
+}
+
+// Observe returns a Result whose sessions, advertisements, forwarding and
+// anycast health are those of o; the network, links and IS-IS adjacencies
+// stay the simulation's (they are inputs of the observed stack, not its
+// output). r itself is not changed.
+func (r *Result) Observe(o *Observation) *Result {
+	src := o.Source
+	if src == "" {
+		src = "the observed network"
+	}
+	x := *r
+	x.obs = &observed{o: o, fib: map[string][]FIBRoute{}}
+	for dev, routes := range o.FIB {
+		rs := slices.Clone(routes)
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Prefix.Bits() > rs[j].Prefix.Bits() })
+		x.obs.fib[dev] = rs
+	}
+	x.Converged = r.Converged && o.Converged
+	x.Notes = append(slices.Clone(r.Notes), o.Notes...)
+	x.Sessions = slices.Clone(r.Sessions)
+	for i := range x.Sessions {
+		s := &x.Sessions[i]
+		up := o.Established[s.Device][s.Neighbor]
+		switch {
+		case up == s.Established:
+		case up:
+			s.Established, s.Reason = true, ""
+		default:
+			s.Established = false
+			s.Reason = "not established in " + src
+			if r.Sessions[i].Reason != "" {
+				s.Reason = r.Sessions[i].Reason
+			}
+		}
+	}
+	x.Anycast = slices.Clone(r.Anycast)
+	for i := range x.Anycast {
+		a := &x.Anycast[i]
+		a.SessionUp = o.Established[a.Device][a.Neighbor]
+		a.Healthy, a.HealthPath, a.Reason = x.observedHealth(a)
+		accepted := slices.Contains(o.Received[a.Device][a.Neighbor], a.Prefix.Masked())
+		a.Announcing = a.Healthy && a.SessionUp && accepted
+		switch {
+		case a.Healthy && !a.SessionUp:
+			a.Reason = "its BGP session to " + a.Device + " is down in " + src
+		case a.Healthy && !accepted:
+			a.Reason = a.Device + " does not accept the announcement of " + a.Prefix.String() + " in " + src
+		}
+	}
+	return &x
+}
+
+// observedHealth is the anycast health rule on the observed forwarding.
+func (r *Result) observedHealth(a *AnycastSite) (bool, []string, string) {
+	i := slices.IndexFunc(r.Net.Anycast, func(s network.AnycastService) bool { return s.Service == a.Service })
+	if i < 0 {
+		return false, nil, "unknown service " + a.Service
+	}
+	svc := r.Net.Anycast[i]
+	var reasons []string
+	var first []string
+	for _, p := range svc.ReachAny {
+		ok, tr, why := r.Reaches(a.Device, p.Addr())
+		if ok {
+			return true, tr, ""
+		}
+		if first == nil {
+			first = tr
+		}
+		reasons = append(reasons, why)
+	}
+	msg := a.Device + " reaches none of the health prefixes"
+	if len(reasons) > 0 {
+		msg += ": " + reasons[0]
+		if len(reasons) > 1 {
+			msg += fmt.Sprintf(" (and %d more alike)", len(reasons)-1)
+		}
+	}
+	return false, first, msg
+}
+
+func (r *Result) observedAdvertised() []Advertisement {
+	type key struct {
+		dev string
+		nbr netip.Addr
+	}
+	sess := map[key]Session{}
+	for _, s := range r.Sessions {
+		if s.External {
+			sess[key{s.Device, s.Neighbor}] = s
+		}
+	}
+	var out []Advertisement
+	for _, a := range r.obs.o.Advertised {
+		s, ok := sess[key{a.Device, a.Neighbor}]
+		if !ok {
+			continue
+		}
+		a.Peer, a.Role = s.Peer, s.Role
+		if d := r.Net.Device(a.Device); d != nil {
+			a.Site = d.Site
+		}
+		a.Prefix = a.Prefix.Masked()
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	return out
+}
+
+// observedWalk is walk on the observed forwarding tables: hop by hop by
+// longest match, arriving where a device originates a covering route.
+func (r *Result) observedWalk(start string, a netip.Addr) (bool, []string, string) {
+	type frame struct {
+		d     string
+		trace []string
+	}
+	visited := map[string]bool{}
+	stack := []frame{{start, []string{start}}}
+	firstFail := ""
+	var failTrace []string
+	fail := func(tr []string, why string) {
+		if firstFail == "" {
+			firstFail, failTrace = why, tr
+		}
+	}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if visited[f.d] || len(f.trace) > 64 {
+			continue
+		}
+		visited[f.d] = true
+		var e *FIBRoute
+		for i, rt := range r.obs.fib[f.d] {
+			if rt.Prefix.Contains(a) {
+				e = &r.obs.fib[f.d][i]
+				break
+			}
+		}
+		if e == nil {
+			fail(f.trace, fmt.Sprintf("%s has no route to %s", f.d, a))
+			continue
+		}
+		if e.Originates {
+			return true, f.trace, ""
+		}
+		if len(e.NextHops) == 0 {
+			fail(f.trace, fmt.Sprintf("%s has route %s (%s) without a usable next hop", f.d, e.Prefix, e.Protocol))
+			continue
+		}
+		for i := len(e.NextHops) - 1; i >= 0; i-- {
+			nh := e.NextHops[i]
+			if ref, ok := r.topo.owner[nh]; ok {
+				next := r.Net.Devices[ref.dev].Name
+				stack = append(stack, frame{next, append(slices.Clone(f.trace), next)})
+				continue
+			}
+			peer := nh.String()
+			for _, x := range r.external {
+				if x.addr == nh {
+					peer = x.name
+				}
+			}
+			fail(append(slices.Clone(f.trace), peer), fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
+				f.d, a, peer, e.Prefix, nh))
+		}
+	}
+	if firstFail == "" {
+		firstFail = fmt.Sprintf("forwarding from %s to %s loops", start, a)
+	}
+	return false, failTrace, firstFail
+}
