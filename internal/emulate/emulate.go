@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/backstop-net/backstop/internal/emulate/frr"
@@ -123,8 +124,12 @@ type Exception struct {
 	Prefixes []string `yaml:"prefixes"` // globs; empty = all
 	// When constrains the shape of the difference: "sim-only" (FRR lacks the
 	// route), "frr-only", "both" (present on both sides, attributes differ).
-	When   string `yaml:"when"`
-	Reason string `yaml:"reason"`
+	When string `yaml:"when"`
+	// Differs, for "both": the attributes allowed to differ (next_hop,
+	// as_path, local_pref, med, metric, hops); empty = any. An exception
+	// about next hops then cannot hide a wrong AS path.
+	Differs []string `yaml:"differs"`
+	Reason  string   `yaml:"reason"`
 }
 
 //go:embed exceptions.yaml
@@ -174,10 +179,44 @@ func Explain(diffs []Diff, ex []Exception) {
 		}
 		for _, e := range ex {
 			if (e.Kind == "" || e.Kind == d.Kind) && (e.When == "" || e.When == shape) &&
-				anyGlob(e.Networks, d.Network) && anyGlob(e.Devices, d.Device) && anyGlob(e.Prefixes, d.Prefix) {
+				anyGlob(e.Networks, d.Network) && anyGlob(e.Devices, d.Device) && anyGlob(e.Prefixes, d.Prefix) &&
+				(shape != "both" || len(e.Differs) == 0 || subset(differing(d.Sim, d.FRR), e.Differs)) {
 				d.Exception = e.ID
 				break
 			}
 		}
 	}
+}
+
+// differing names the attributes in which two present routes differ.
+func differing(a, b Route) []string {
+	var out []string
+	if a.NextHop != b.NextHop {
+		out = append(out, "next_hop")
+	}
+	if !slices.Equal(a.ASPath, b.ASPath) {
+		out = append(out, "as_path")
+	}
+	if a.LocalPref != b.LocalPref {
+		out = append(out, "local_pref")
+	}
+	if a.MED != b.MED {
+		out = append(out, "med")
+	}
+	if a.Metric != b.Metric {
+		out = append(out, "metric")
+	}
+	if !slices.Equal(a.Hops, b.Hops) {
+		out = append(out, "hops")
+	}
+	return out
+}
+
+func subset(a, of []string) bool {
+	for _, x := range a {
+		if !slices.Contains(of, x) {
+			return false
+		}
+	}
+	return true
 }

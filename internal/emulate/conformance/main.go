@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,7 +33,7 @@ func main() {
 	generated := flag.Int("generated", 200, "number of generated networks")
 	seed := flag.Uint64("seed", 1, "first seed of the generated networks")
 	parallel := flag.Int("parallel", 3, "networks emulated at the same time")
-	only := flag.String("only", "", "run only networks whose name contains this")
+	only := flag.String("only", "", "run only networks whose name contains this (or, with commas, exactly these names)")
 	keep := flag.Bool("keep", false, "keep lab directories (configs, logs)")
 	hold := flag.Duration("hold", 0, "keep each lab up this long after comparing (to inspect it with vtysh)")
 	verbose := flag.Bool("verbose", false, "print every network's figures")
@@ -61,8 +62,9 @@ func main() {
 	}
 	if *only != "" {
 		var keepJobs []job
+		names := strings.Split(*only, ",")
 		for _, j := range jobs {
-			if strings.Contains(j.name, *only) {
+			if (len(names) == 1 && strings.Contains(j.name, *only)) || (len(names) > 1 && slices.Contains(names, j.name)) {
 				keepJobs = append(keepJobs, j)
 			}
 		}
@@ -73,9 +75,43 @@ func main() {
 		err error
 	}
 	results := make([]result, len(jobs))
+	var mu sync.Mutex
+	runOne := func(i int, j job) {
+		n, err := j.net()
+		if err != nil {
+			results[i] = result{nil, fmt.Errorf("%s: %w", j.name, err)}
+			return
+		}
+		o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep, Hold: *hold})
+		if o != nil {
+			emulate.Explain(o.Diffs, ex)
+		}
+		results[i] = result{o, err}
+		mu.Lock()
+		defer mu.Unlock()
+		if o != nil && *verbose {
+			c, e, x := o.Counts()
+			fmt.Printf("%-40s %2d routers  %5d routes  %5d equal  %3d excepted  sim %8s  frr %6s\n", j.name, o.Routers, c, e, x,
+				o.SimTime.Round(time.Microsecond), o.EmuTime.Round(10*time.Millisecond))
+		}
+		if err != nil {
+			fmt.Printf("%s: ERROR %v\n", j.name, err)
+		}
+	}
+	bad := func(r result) int {
+		if r.err != nil {
+			return -1
+		}
+		n := 0
+		for _, d := range r.o.Diffs {
+			if !d.Equal && d.Exception == "" {
+				n++
+			}
+		}
+		return n
+	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, *parallel)
-	var mu sync.Mutex
 	start := time.Now()
 	for i, j := range jobs {
 		wg.Add(1)
@@ -83,32 +119,32 @@ func main() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			n, err := j.net()
-			if err != nil {
-				results[i] = result{nil, fmt.Errorf("%s: %w", j.name, err)}
-				return
-			}
-			o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep, Hold: *hold})
-			if o != nil {
-				emulate.Explain(o.Diffs, ex)
-			}
-			results[i] = result{o, err}
-			mu.Lock()
-			defer mu.Unlock()
-			if o != nil && *verbose {
-				c, e, x := o.Counts()
-				fmt.Printf("%-40s %2d routers  %5d routes  %5d equal  %3d excepted  sim %8s  frr %6s\n", j.name, o.Routers, c, e, x,
-					o.SimTime.Round(time.Microsecond), o.EmuTime.Round(10*time.Millisecond))
-			}
-			if err != nil {
-				fmt.Printf("%s: ERROR %v\n", j.name, err)
-			}
+			runOne(i, j)
 		}(i, j)
 	}
 	wg.Wait()
+	// A network that differs or fails is run once more, alone: a difference
+	// that does not come back was FRR caught before convergence on a busy
+	// machine, not a simulator disagreement. Both runs are reported.
+	var retried []string
+	for i, j := range jobs {
+		if n := bad(results[i]); n != 0 {
+			first := fmt.Sprintf("%d unexplained differences", n)
+			if n < 0 {
+				first = results[i].err.Error()
+			}
+			runOne(i, j)
+			retried = append(retried, fmt.Sprintf("%s (first run: %s; second run: %d)", j.name, first, bad(results[i])))
+		}
+	}
+	for _, r := range retried {
+		fmt.Println("retried alone: " + r)
+	}
 	var compared, equal, excepted, failed, nets, routers int
 	var simT, emuT time.Duration
 	exCount := map[string]int{}
+	type kindCount struct{ compared, equal int }
+	kinds := map[string]*kindCount{}
 	var unexplained []emulate.Diff
 	for _, r := range results {
 		if r.err != nil {
@@ -124,8 +160,15 @@ func main() {
 		c, e, x := r.o.Counts()
 		compared, equal, excepted = compared+c, equal+e, excepted+x
 		for _, d := range r.o.Diffs {
+			k := kinds[d.Kind]
+			if k == nil {
+				k = &kindCount{}
+				kinds[d.Kind] = k
+			}
+			k.compared++
 			switch {
 			case d.Equal:
+				k.equal++
 			case d.Exception != "":
 				exCount[d.Exception]++
 			default:
@@ -143,6 +186,19 @@ func main() {
 	sort.Strings(ids)
 	for _, id := range ids {
 		fmt.Printf("exception %s: %d routes\n", id, exCount[id])
+	}
+	for _, e := range ex {
+		if exCount[e.ID] == 0 && *only == "" {
+			fmt.Printf("exception %s: matched nothing in this run\n", e.ID)
+		}
+	}
+	var ks []string
+	for k := range kinds {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	for _, k := range ks {
+		fmt.Printf("compared %-8s %6d, equal %6d\n", k+":", kinds[k].compared, kinds[k].equal)
 	}
 	ratio := 0.0
 	if simT > 0 {
