@@ -74,28 +74,15 @@ func loadPolicy(path string) (*policy.File, error) {
 	return policy.Load(path)
 }
 
-func (o *inputFlags) load(ctx context.Context) (verdict.Input, error) {
-	pol, err := loadPolicy(o.policyFile)
-	if err != nil {
-		return verdict.Input{}, err
-	}
-	run, err := o.loadRunning(ctx)
-	if err != nil {
-		return verdict.Input{}, err
-	}
-	cand, err := o.loadCandidate(run)
-	if err != nil {
-		return verdict.Input{}, err
-	}
-	return verdict.Input{Running: run, Candidate: cand, Policy: pol}, nil
-}
+func (o *inputFlags) load(ctx context.Context) (verdict.Input, error) { return o.loadInputs(ctx, true) }
 
 // loadOptionalCandidate is load for commands where the candidate may be
 // absent (emulate): Candidate is nil then.
 func (o *inputFlags) loadOptionalCandidate(ctx context.Context) (verdict.Input, error) {
-	if o.candidate != "" || o.changeFile != "" {
-		return o.load(ctx)
-	}
+	return o.loadInputs(ctx, o.candidate != "" || o.changeFile != "")
+}
+
+func (o *inputFlags) loadInputs(ctx context.Context, withCandidate bool) (verdict.Input, error) {
 	pol, err := loadPolicy(o.policyFile)
 	if err != nil {
 		return verdict.Input{}, err
@@ -104,5 +91,11 @@ func (o *inputFlags) loadOptionalCandidate(ctx context.Context) (verdict.Input, 
 	if err != nil {
 		return verdict.Input{}, err
 	}
-	return verdict.Input{Running: run, Policy: pol}, nil
+	in := verdict.Input{Running: run, Policy: pol}
+	if withCandidate {
+		if in.Candidate, err = o.loadCandidate(run); err != nil {
+			return verdict.Input{}, err
+		}
+	}
+	return in, nil
 }

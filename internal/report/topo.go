@@ -335,7 +335,12 @@ func drawTopology(t verdict.Topology) svgDrawing {
 			lost := ""
 			if len(p.Lost) > 0 {
 				cls += " lost-prefixes"
-				lost = "loses " + strings.Join(p.Lost, ", ")
+				// The box is narrow: one prefix fits, more are counted (the
+				// tooltip and the findings list them).
+				lost = "loses " + p.Lost[0]
+				if len(p.Lost) > 1 {
+					lost = fmt.Sprintf("loses %d prefixes", len(p.Lost))
+				}
 				title += "; stops receiving " + strings.Join(p.Lost, ", ")
 			}
 			if !p.Up {

@@ -92,24 +92,26 @@ func (s *state) lookup(d network.DeviceID, a netip.Addr, withBGP bool) (fibEntry
 	return fibEntry{}, false
 }
 
-// walk follows forwarding hop by hop from start towards a and reports whether
-// it arrives at a device that originates a route covering a (connected,
-// static, aggregate): the anycast health rule. Any ECMP branch that arrives
-// is enough. The trace names the path taken, or where it failed.
-func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, string) {
+// hopFail is one way a forwarding step fails: the device the trace ends
+// at beyond the current one ("" for none), and why.
+type hopFail struct {
+	beyond, why string
+}
+
+// walkHops is the hop-by-hop walk of the anycast health rule, over any
+// forwarding: step says whether a device arrives (originates a route
+// covering the address), else where it forwards and how it fails. Any
+// branch that arrives is enough; the trace names the path taken, or the
+// first failure found.
+func walkHops[K comparable](start K, name func(K) string, dst netip.Addr, step func(K) (bool, []K, []hopFail)) (bool, []string, string) {
 	type frame struct {
-		d     network.DeviceID
+		d     K
 		trace []string
 	}
-	visited := map[network.DeviceID]bool{}
-	stack := []frame{{start, []string{s.net.Devices[start].Name}}}
+	visited := map[K]bool{}
+	stack := []frame{{start, []string{name(start)}}}
 	firstFail := ""
 	var failTrace []string
-	fail := func(tr []string, why string) {
-		if firstFail == "" {
-			firstFail, failTrace = why, tr
-		}
-	}
 	for len(stack) > 0 {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -117,44 +119,63 @@ func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, stri
 			continue
 		}
 		visited[f.d] = true
-		name := s.net.Devices[f.d].Name
-		e, ok := s.lookup(f.d, a, true)
+		arrived, next, fails := step(f.d)
+		if arrived {
+			return true, f.trace, ""
+		}
+		for _, x := range fails {
+			if firstFail == "" {
+				firstFail, failTrace = x.why, f.trace
+				if x.beyond != "" {
+					failTrace = append(append([]string(nil), f.trace...), x.beyond)
+				}
+			}
+		}
+		for i := len(next) - 1; i >= 0; i-- {
+			tr := append(append([]string(nil), f.trace...), name(next[i]))
+			stack = append(stack, frame{next[i], tr})
+		}
+	}
+	if firstFail == "" {
+		firstFail = fmt.Sprintf("forwarding from %s to %s loops", name(start), dst)
+	}
+	return false, failTrace, firstFail
+}
+
+// walk is walkHops on the simulated forwarding.
+func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, string) {
+	name := func(d network.DeviceID) string { return s.net.Devices[d].Name }
+	return walkHops(start, name, a, func(d network.DeviceID) (bool, []network.DeviceID, []hopFail) {
+		e, ok := s.lookup(d, a, true)
 		if !ok {
-			fail(f.trace, fmt.Sprintf("%s has no route to %s", name, a))
-			continue
+			return false, nil, []hopFail{{"", fmt.Sprintf("%s has no route to %s", name(d), a)}}
 		}
 		var hops []hop
 		switch e.kind {
 		case rkConnected, rkStatic, rkAggregate:
-			return true, f.trace, ""
+			return true, nil, nil
 		case rkISIS:
 			hops = e.isis.Hops
 		case rkBGP:
 			if e.bgp.nhExternal {
-				fail(append(f.trace, e.bgp.FromDevice), fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
-					name, a, e.bgp.FromDevice, e.prefix, e.bgp.NextHop))
-				continue
+				return false, nil, []hopFail{{e.bgp.FromDevice, fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
+					name(d), a, e.bgp.FromDevice, e.prefix, e.bgp.NextHop)}}
 			}
 			nh := e.bgp.NextHop
-			if _, _, ok := s.topo.connectedRoute(f.d, nh); ok {
+			if _, _, ok := s.topo.connectedRoute(d, nh); ok {
 				hops = []hop{{dev: e.bgp.nhDevice}}
-			} else if rt, ok := s.igp.lookup(f.d, nh); ok {
+			} else if rt, ok := s.igp.lookup(d, nh); ok {
 				hops = rt.Hops
 			} else {
-				fail(f.trace, fmt.Sprintf("%s cannot resolve next hop %s of %s", name, nh, e.prefix))
-				continue
+				return false, nil, []hopFail{{"", fmt.Sprintf("%s cannot resolve next hop %s of %s", name(d), nh, e.prefix)}}
 			}
 		}
-		for i := len(hops) - 1; i >= 0; i-- {
-			h := hops[i]
-			tr := append(append([]string(nil), f.trace...), s.net.Devices[h.dev].Name)
-			stack = append(stack, frame{h.dev, tr})
+		next := make([]network.DeviceID, len(hops))
+		for i, h := range hops {
+			next[i] = h.dev
 		}
-	}
-	if firstFail == "" {
-		firstFail = fmt.Sprintf("forwarding from %s to %s loops", s.net.Devices[start].Name, a)
-	}
-	return false, failTrace, firstFail
+		return false, next, nil
+	})
 }
 
 // healthy evaluates an anycast announcer's health rule at its edge router.

@@ -153,52 +153,31 @@ func (r *Result) observedAdvertised() []Advertisement {
 	return out
 }
 
-// observedWalk is walk on the observed forwarding tables: hop by hop by
-// longest match, arriving where a device originates a covering route.
+// observedWalk is walkHops on the observed forwarding tables: longest
+// match, arriving where a device originates a covering route.
 func (r *Result) observedWalk(start string, a netip.Addr) (bool, []string, string) {
-	type frame struct {
-		d     string
-		trace []string
-	}
-	visited := map[string]bool{}
-	stack := []frame{{start, []string{start}}}
-	firstFail := ""
-	var failTrace []string
-	fail := func(tr []string, why string) {
-		if firstFail == "" {
-			firstFail, failTrace = why, tr
-		}
-	}
-	for len(stack) > 0 {
-		f := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if visited[f.d] || len(f.trace) > 64 {
-			continue
-		}
-		visited[f.d] = true
+	name := func(d string) string { return d }
+	return walkHops(start, name, a, func(d string) (bool, []string, []hopFail) {
 		var e *FIBRoute
-		for i, rt := range r.obs.fib[f.d] {
+		for i, rt := range r.obs.fib[d] {
 			if rt.Prefix.Contains(a) {
-				e = &r.obs.fib[f.d][i]
+				e = &r.obs.fib[d][i]
 				break
 			}
 		}
-		if e == nil {
-			fail(f.trace, fmt.Sprintf("%s has no route to %s", f.d, a))
-			continue
+		switch {
+		case e == nil:
+			return false, nil, []hopFail{{"", fmt.Sprintf("%s has no route to %s", d, a)}}
+		case e.Originates:
+			return true, nil, nil
+		case len(e.NextHops) == 0:
+			return false, nil, []hopFail{{"", fmt.Sprintf("%s has route %s (%s) without a usable next hop", d, e.Prefix, e.Protocol)}}
 		}
-		if e.Originates {
-			return true, f.trace, ""
-		}
-		if len(e.NextHops) == 0 {
-			fail(f.trace, fmt.Sprintf("%s has route %s (%s) without a usable next hop", f.d, e.Prefix, e.Protocol))
-			continue
-		}
-		for i := len(e.NextHops) - 1; i >= 0; i-- {
-			nh := e.NextHops[i]
+		var next []string
+		var fails []hopFail
+		for _, nh := range e.NextHops {
 			if ref, ok := r.topo.owner[nh]; ok {
-				next := r.Net.Devices[ref.dev].Name
-				stack = append(stack, frame{next, append(slices.Clone(f.trace), next)})
+				next = append(next, r.Net.Devices[ref.dev].Name)
 				continue
 			}
 			peer := nh.String()
@@ -207,12 +186,9 @@ func (r *Result) observedWalk(start string, a netip.Addr) (bool, []string, strin
 					peer = x.name
 				}
 			}
-			fail(append(slices.Clone(f.trace), peer), fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
-				f.d, a, peer, e.Prefix, nh))
+			fails = append(fails, hopFail{peer, fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
+				d, a, peer, e.Prefix, nh)})
 		}
-	}
-	if firstFail == "" {
-		firstFail = fmt.Sprintf("forwarding from %s to %s loops", start, a)
-	}
-	return false, failTrace, firstFail
+		return false, next, fails
+	})
 }
