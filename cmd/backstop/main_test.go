@@ -160,3 +160,36 @@ func TestEmulateDrainAgreesOnFRR(t *testing.T) {
 		t.Errorf("exit %d, want 3 (FRR's verdict blocks)", code)
 	}
 }
+
+// Every report format on a shipped BLOCK, WARN and PASS scenario, as a
+// review bot, a CI system or a browser gets it (-update rewrites them).
+func TestReportFormatsGolden(t *testing.T) {
+	formats := map[string]string{"json": "json", "markdown": "md", "junit": "junit.xml", "sarif": "sarif", "html": "html"}
+	for _, name := range []string{"drain-backbone", "transit-shutdown", "drain-one-link"} {
+		for format, ext := range formats {
+			t.Run(name+"/"+format, func(t *testing.T) {
+				_, out, stderr := runCLI(t, append(scenario(name), "--output", format)...)
+				if stderr != "" || out == "" {
+					t.Fatalf("no %s output; stderr: %s", format, stderr)
+				}
+				golden := filepath.Join(td, "golden", "reports", name+"."+ext)
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (go test ./cmd/backstop -update)", err)
+				}
+				if out != string(want) {
+					t.Errorf("%s output differs from %s; rerun with -update and review the diff", format, golden)
+				}
+			})
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package emulate_test
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/backstop-net/backstop/internal/emulate"
@@ -101,6 +103,23 @@ func TestExplainIsNarrow(t *testing.T) {
 		emulate.Explain(d, ex)
 		if d[0].Exception != c.want {
 			t.Errorf("%s: exception %q, want %q", c.name, d[0].Exception, c.want)
+		}
+	}
+}
+
+// docs/accuracy.md explains every exception to people.
+func TestExceptionsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/accuracy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := emulate.Exceptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ex {
+		if !strings.Contains(string(doc), "`"+e.ID+"`") {
+			t.Errorf("exception %s is not in docs/accuracy.md", e.ID)
 		}
 	}
 }
