@@ -84,9 +84,22 @@ type Lab struct {
 }
 
 var (
-	liveMu sync.Mutex
-	live   = map[*Lab]bool{}
+	liveMu   sync.Mutex
+	live     = map[*Lab]bool{}
+	shutdown bool // CloseAll ran: no new lab may start
 )
+
+// waitIfShuttingDown blocks a caller whose lab was closed under it by the
+// signal handler: the handler is still removing namespaces and will exit the
+// process; returning would let main exit first and leave them behind.
+func waitIfShuttingDown() {
+	liveMu.Lock()
+	s := shutdown
+	liveMu.Unlock()
+	if s {
+		select {}
+	}
+}
 
 // HandleSignals closes every live lab on SIGINT/SIGTERM, then exits 130.
 func HandleSignals() {
@@ -103,6 +116,7 @@ func HandleSignals() {
 // CloseAll closes every lab not closed yet.
 func CloseAll() {
 	liveMu.Lock()
+	shutdown = true
 	labs := make([]*Lab, 0, len(live))
 	for l := range live {
 		labs = append(labs, l)
@@ -142,18 +156,26 @@ func ipBatch(ns string, lines []string) error {
 // Start brings the rendered network up. links are the simulator's links (all
 // of them; a link is created whatever its state, and the ends whose interface
 // is disabled are set admin-down). On error everything started is removed.
-func Start(cfg *frr.Config, links []sim.Link, baseDir string) (l *Lab, err error) {
+func Start(cfg *frr.Config, links []sim.Link, baseDir string) (_ *Lab, err error) {
 	dir, err := os.MkdirTemp(baseDir, "backstop-lab-")
 	if err != nil {
 		return nil, err
 	}
-	l = &Lab{Dir: dir, cfg: cfg, byName: map[string]*node{}}
+	// l, not the result: "return nil, err" must not hide the lab from the
+	// cleanup below.
+	l := &Lab{Dir: dir, cfg: cfg, byName: map[string]*node{}}
 	liveMu.Lock()
+	if shutdown {
+		liveMu.Unlock()
+		os.RemoveAll(dir)
+		waitIfShuttingDown()
+	}
 	live[l] = true
 	liveMu.Unlock()
 	defer func() {
 		if err != nil {
 			l.Close()
+			waitIfShuttingDown()
 		}
 	}()
 	if err := os.Chmod(dir, 0o755); err != nil {
@@ -172,12 +194,9 @@ func Start(cfg *frr.Config, links []sim.Link, baseDir string) (l *Lab, err error
 	}
 	l.started = time.Now()
 	for _, n := range l.nodes {
-		if err := run("ip", "netns", "add", n.ns); err != nil {
+		if err := l.addNamespace(n.ns); err != nil {
 			return nil, err
 		}
-		l.mu.Lock()
-		l.nsMade = append(l.nsMade, n.ns)
-		l.mu.Unlock()
 		if err := os.MkdirAll(n.dir, 0o755); err != nil {
 			return nil, err
 		}
@@ -189,6 +208,22 @@ func Start(cfg *frr.Config, links []sim.Link, baseDir string) (l *Lab, err error
 		return nil, err
 	}
 	return l, nil
+}
+
+// addNamespace creates a namespace under the lab's lock, so that a Close
+// running concurrently (Ctrl-C during bring-up) either sees it and deletes it
+// or has already marked the lab closed and no namespace is made.
+func (l *Lab) addNamespace(ns string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return errors.New("lab closed during bring-up")
+	}
+	if err := run("ip", "netns", "add", ns); err != nil {
+		return err
+	}
+	l.nsMade = append(l.nsMade, ns)
+	return nil
 }
 
 func (l *Lab) router(name string) *frr.Router {
@@ -312,8 +347,12 @@ func (l *Lab) startDaemon(n *node, d string) error {
 		if err == nil {
 			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
 				l.mu.Lock()
+				defer l.mu.Unlock()
+				if l.closed { // Close ran while this daemon started
+					syscall.Kill(pid, syscall.SIGKILL)
+					return errors.New("lab closed during bring-up")
+				}
 				l.pids = append(l.pids, pid)
-				l.mu.Unlock()
 				return nil
 			}
 		}

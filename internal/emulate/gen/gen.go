@@ -3,7 +3,8 @@
 // asymmetric, some broadcast circuits), iBGP full mesh or route reflection,
 // eBGP to routers of other ASes and to external transits, anycast announcers
 // (some withdrawn by their health check), statics and connected/IS-IS routes
-// redistributed by table-connections, local aggregates, a drained link, and
+// redistributed by table-connections, local aggregates, a drained link (one
+// or both ends disabled), and
 // routing policies using every modelled match and action that the FRR
 // renderer can express (call-policy excepted).
 package gen
@@ -335,10 +336,15 @@ func Network(seed uint64) *network.Network {
 		b.iface(d, "et-9/9/9", netip.PrefixFrom(ip4(10, 77, int(d.ID), 1), 24))
 		b.isis(d, "et-9/9/9", 0, b.chance(0.5), true)
 	}
-	// a drained link: both ends disabled
+	// a drained link: both ends disabled, or one (the far end then loses
+	// carrier: the simulator's carrier rule)
 	if b.chance(0.35) && len(coreLinks) > 0 {
 		k := rng.IntN(len(coreLinks))
+		oneEnd := b.chance(0.5)
 		for s, d := range coreLinkDevs[k] {
+			if oneEnd && s == 1 {
+				continue
+			}
 			for i := range d.Interfaces {
 				if d.Interfaces[i].Name == coreLinks[k][s] {
 					d.Interfaces[i].Enabled = false
