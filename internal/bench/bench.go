@@ -25,6 +25,7 @@ import (
 type Result struct {
 	Routers, Links, Prefixes, Classes int
 	Build, Before, After, Both        time.Duration
+	Decide                            time.Duration // policy evaluation and report
 	Verdict                           verdict.Verdict
 	PeakHeapMB                        float64
 }
@@ -90,7 +91,9 @@ func Run(w io.Writer, o synth.Options, pol *policy.File) (Result, error) {
 	r.PeakHeapMB = float64(peak) / (1 << 20)
 	if pol != nil {
 		empty := &snapshot.Snapshot{Inventory: &inventory.Inventory{}, Environment: &snapshot.Environment{}}
+		t4 := time.Now()
 		rep := verdict.Decide(verdict.Input{Running: empty, Candidate: empty, Policy: pol}, resB, resA, &change.ChangeSet{})
+		r.Decide = time.Since(t4)
 		r.Verdict = rep.Verdict
 	}
 	fmt.Fprintf(w, "links: %d, BGP prefix classes: %d (prefixes that propagate identically share one run)\n", r.Links, r.Classes)
@@ -99,6 +102,7 @@ func Run(w io.Writer, o synth.Options, pol *policy.File) (Result, error) {
 	fmt.Fprintf(w, "both, concurrently:           %s on %d cores\n", r.Both.Round(time.Millisecond), runtime.GOMAXPROCS(0))
 	fmt.Fprintf(w, "peak heap:                    %.0f MB\n", r.PeakHeapMB)
 	if pol != nil {
+		fmt.Fprintf(w, "policy evaluation and report: %s\n", r.Decide.Round(time.Millisecond))
 		fmt.Fprintf(w, "verdict on the drain:         %s\n", r.Verdict)
 	}
 	return r, nil

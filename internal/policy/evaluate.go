@@ -101,8 +101,8 @@ func plural(n int, one, many string) string {
 // announcements of prefix p to external peers whose role is in roles.
 func announcements(r *sim.Result, p netip.Prefix, roles []string) map[string]sim.Advertisement {
 	out := map[string]sim.Advertisement{}
-	for _, a := range r.Advertised() {
-		if a.Prefix == p && slices.Contains(roles, a.Role) {
+	for _, a := range r.AdvertisedPrefix(p) {
+		if slices.Contains(roles, a.Role) {
 			out[a.Device+"|"+a.Neighbor.String()] = a
 		}
 	}
@@ -248,8 +248,8 @@ func (e *evaluator) anycast(inv *Invariant) {
 		}
 		visible := func(r *sim.Result) int {
 			n := 0
-			for _, a := range r.Advertised() {
-				if a.Prefix == v.prefix && !strings.HasPrefix(a.Role, "anycast:") {
+			for _, a := range r.AdvertisedPrefix(v.prefix) {
+				if !strings.HasPrefix(a.Role, "anycast:") {
 					n++
 				}
 			}

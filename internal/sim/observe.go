@@ -56,6 +56,7 @@ func (r *Result) Observe(o *Observation) *Result {
 	}
 	x := *r
 	x.obs = &observed{o: o, fib: map[string][]FIBRoute{}}
+	x.adv = &advCache{}
 	for dev, routes := range o.FIB {
 		rs := slices.Clone(routes)
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Prefix.Bits() > rs[j].Prefix.Bits() })
@@ -149,7 +150,7 @@ func (r *Result) observedAdvertised() []Advertisement {
 		a.Prefix = a.Prefix.Masked()
 		out = append(out, a)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	sortAdvertisements(out)
 	return out
 }
 

@@ -217,35 +217,88 @@ func (a Advertisement) Key() string {
 }
 
 // Advertised lists what the network announces to every external speaker
-// (external peers and anycast announcers), sorted.
+// (external peers and anycast announcers), sorted by device, neighbor and
+// prefix. It is computed once per Result; callers must not modify it.
 func (r *Result) Advertised() []Advertisement {
-	if r.obs != nil {
-		return r.observedAdvertised()
+	c := r.adv
+	if c == nil { // a Result not made by Run or Observe
+		c = &advCache{}
 	}
+	c.once.Do(func() {
+		if r.obs != nil {
+			c.list = r.observedAdvertised()
+		} else {
+			c.list = r.advertised()
+		}
+	})
+	return c.list
+}
+
+func (r *Result) advertised() []Advertisement {
 	var out []Advertisement
+	for pid := range r.bgp.prefixes {
+		out = r.appendAdvertised(out, int32(pid))
+	}
+	sortAdvertisements(out)
+	return out
+}
+
+// AdvertisedPrefix is Advertised for one prefix, without listing the others:
+// what the policies ask about critical and anycast prefixes.
+func (r *Result) AdvertisedPrefix(p netip.Prefix) []Advertisement {
+	var out []Advertisement
+	if r.obs != nil {
+		for _, a := range r.Advertised() {
+			if a.Prefix == p {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	if pid, ok := r.bgp.pid[p.Masked()]; ok && p == p.Masked() {
+		out = r.appendAdvertised(out, pid)
+	}
+	sortAdvertisements(out)
+	return out
+}
+
+func (r *Result) appendAdvertised(out []Advertisement, pid int32) []Advertisement {
+	rib := r.bgp.ribs[pid]
+	if rib == nil {
+		return out
+	}
 	nd := len(r.Net.Devices)
-	for pid, p := range r.bgp.prefixes {
-		rib := r.bgp.ribs[pid]
-		if rib == nil {
+	p := r.bgp.prefixes[pid]
+	for _, nr := range rib.nodes {
+		if int(nr.node) < nd {
 			continue
 		}
-		for _, nr := range rib.nodes {
-			if int(nr.node) < nd {
-				continue
+		x := r.external[int(nr.node)-nd]
+		for _, path := range nr.paths {
+			if path.session < 0 {
+				continue // what the speaker itself announces
 			}
-			x := r.external[int(nr.node)-nd]
-			for _, path := range nr.paths {
-				if path.session < 0 {
-					continue // what the speaker itself announces
-				}
-				ss := r.Sessions[path.session]
-				out = append(out, Advertisement{Device: ss.Device, Neighbor: ss.Neighbor, Peer: x.name, Role: x.role,
-					Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath})
-			}
+			ss := r.Sessions[path.session]
+			out = append(out, Advertisement{Device: ss.Device, Neighbor: ss.Neighbor, Peer: x.name, Role: x.role,
+				Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
 	return out
+}
+
+// sortAdvertisements orders by Key without building the key strings: with
+// 50k prefixes the string keys were most of a check's time.
+func sortAdvertisements(l []Advertisement) {
+	sort.Slice(l, func(i, j int) bool {
+		a, b := l[i], l[j]
+		if a.Device != b.Device {
+			return a.Device < b.Device
+		}
+		if c := a.Neighbor.Compare(b.Neighbor); c != 0 {
+			return c < 0
+		}
+		return prefixLess(a.Prefix, b.Prefix)
+	})
 }
 
 // Reaches reports whether forwarding from device reaches a device that

@@ -10,6 +10,7 @@ package sim
 
 import (
 	"net/netip"
+	"sync"
 
 	"github.com/backstop-net/backstop/models/network"
 )
@@ -31,6 +32,12 @@ type Result struct {
 	topo     *topology
 	external []externalNode
 	obs      *observed // set by Observe: routing state from another stack
+	adv      *advCache // Advertised, computed once (policies ask many times)
+}
+
+type advCache struct {
+	once sync.Once
+	list []Advertisement
 }
 
 // Link is an L3 link between two devices.

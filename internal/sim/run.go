@@ -62,7 +62,7 @@ func Run(n *network.Network) *Result {
 	}
 	s.indexPrefixes()
 
-	res := &Result{Net: n, Links: s.topo.links, Adjacencies: s.igp.adjs, Sessions: s.sessions,
+	res := &Result{adv: &advCache{}, Net: n, Links: s.topo.links, Adjacencies: s.igp.adjs, Sessions: s.sessions,
 		igp: s.igp, topo: s.topo, external: s.external}
 	var seen []string
 	for it := 1; ; it++ {

@@ -728,3 +728,29 @@ func TestObserveUsesTheObservedRouting(t *testing.T) {
 		}
 	}
 }
+
+// AdvertisedPrefix is Advertised filtered to one prefix, simulated or observed.
+func TestAdvertisedPrefixMatchesAdvertised(t *testing.T) {
+	_, n := anycastNet(t)
+	r := Run(n)
+	for _, p := range []netip.Prefix{pfx("129.134.30.0/23"), pfx("10.200.0.0/16"), pfx("192.0.2.99/32")} {
+		var want []Advertisement
+		for _, a := range r.Advertised() {
+			if a.Prefix == p {
+				want = append(want, a)
+			}
+		}
+		got := r.AdvertisedPrefix(p)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d advertisements, want %d", p, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].Key() != want[i].Key() || got[i].Role != want[i].Role {
+				t.Errorf("%s: %+v, want %+v", p, got[i], want[i])
+			}
+		}
+	}
+	if len(r.AdvertisedPrefix(pfx("129.134.30.0/23"))) == 0 {
+		t.Fatal("the anycast prefix should be advertised to transit")
+	}
+}

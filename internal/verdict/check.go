@@ -322,14 +322,14 @@ func topology(before, after *sim.Result, cs *change.ChangeSet, findings []policy
 			}
 		}
 	}
-	advA := map[string]bool{}
-	for _, a := range after.Advertised() {
-		advA[a.Key()] = true
-	}
 	lost := map[string][]string{}
-	for _, a := range before.Advertised() {
-		for _, p := range critical {
-			if a.Prefix == p && !advA[a.Key()] {
+	for _, p := range critical {
+		advA := map[string]bool{}
+		for _, a := range after.AdvertisedPrefix(p) {
+			advA[a.Key()] = true
+		}
+		for _, a := range before.AdvertisedPrefix(p) {
+			if !advA[a.Key()] {
 				lost[a.Device+"|"+a.Neighbor.String()] = append(lost[a.Device+"|"+a.Neighbor.String()], p.String())
 			}
 		}
