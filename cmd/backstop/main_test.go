@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"github.com/backstop-net/backstop/internal/emulate"
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,7 +116,7 @@ func TestCheckTextGolden(t *testing.T) {
 				t.Fatalf("%v (go test ./cmd/backstop -update)", err)
 			}
 			if out != string(want) {
-				t.Errorf("text output differs from %s; rerun with -update and review the diff", golden)
+				t.Errorf("text output differs from %s (-want +got):\n%s\nrerun with -update and review the diff", golden, lineDiff(string(want), out))
 			}
 		})
 	}
@@ -187,9 +188,14 @@ func TestReportFormatsGolden(t *testing.T) {
 					t.Fatalf("%v (go test ./cmd/backstop -update)", err)
 				}
 				if out != string(want) {
-					t.Errorf("%s output differs from %s; rerun with -update and review the diff", format, golden)
+					t.Errorf("%s output differs from %s (-want +got):\n%s\nrerun with -update and review the diff", format, golden, lineDiff(string(want), out))
 				}
 			})
 		}
 	}
+}
+
+// lineDiff shows where a golden file and the output part, line by line.
+func lineDiff(want, got string) string {
+	return cmp.Diff(strings.Split(want, "\n"), strings.Split(got, "\n"))
 }

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -740,14 +742,8 @@ func TestAdvertisedPrefixMatchesAdvertised(t *testing.T) {
 				want = append(want, a)
 			}
 		}
-		got := r.AdvertisedPrefix(p)
-		if len(got) != len(want) {
-			t.Fatalf("%s: %d advertisements, want %d", p, len(got), len(want))
-		}
-		for i := range got {
-			if got[i].Key() != want[i].Key() || got[i].Role != want[i].Role {
-				t.Errorf("%s: %+v, want %+v", p, got[i], want[i])
-			}
+		if d := cmp.Diff(want, r.AdvertisedPrefix(p), cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})); d != "" {
+			t.Errorf("%s: AdvertisedPrefix differs from Advertised filtered (-want +got):\n%s", p, d)
 		}
 	}
 	if len(r.AdvertisedPrefix(pfx("129.134.30.0/23"))) == 0 {
