@@ -104,20 +104,7 @@ func TestCheckTextGolden(t *testing.T) {
 			if stderr != "" {
 				t.Fatalf("stderr: %s", stderr)
 			}
-			golden := filepath.Join(td, "golden", name+".txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (go test ./cmd/backstop -update)", err)
-			}
-			if out != string(want) {
-				t.Errorf("text output differs from %s (-want +got):\n%s\nrerun with -update and review the diff", golden, lineDiff(string(want), out))
-			}
+			checkGolden(t, filepath.Join(td, "golden", name+".txt"), out)
 		})
 	}
 }
@@ -173,29 +160,31 @@ func TestReportFormatsGolden(t *testing.T) {
 				if stderr != "" || out == "" {
 					t.Fatalf("no %s output; stderr: %s", format, stderr)
 				}
-				golden := filepath.Join(td, "golden", "reports", name+"."+ext)
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (go test ./cmd/backstop -update)", err)
-				}
-				if out != string(want) {
-					t.Errorf("%s output differs from %s (-want +got):\n%s\nrerun with -update and review the diff", format, golden, lineDiff(string(want), out))
-				}
+				checkGolden(t, filepath.Join(td, "golden", "reports", name+"."+ext), out)
 			})
 		}
 	}
 }
 
-// lineDiff shows where a golden file and the output part, line by line.
-func lineDiff(want, got string) string {
-	return cmp.Diff(strings.Split(want, "\n"), strings.Split(got, "\n"))
+// checkGolden compares out with the golden file, showing where they part
+// line by line; -update rewrites the file instead.
+func checkGolden(t *testing.T, golden, out string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd/backstop -update)", err)
+	}
+	if out != string(want) {
+		t.Errorf("output differs from %s (-want +got):\n%s\nrerun with -update and review the diff", golden,
+			cmp.Diff(strings.Split(string(want), "\n"), strings.Split(out, "\n")))
+	}
 }

@@ -180,11 +180,17 @@ func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, stri
 
 // healthy evaluates an anycast announcer's health rule at its edge router.
 func (s *state) healthy(x externalNode) (bool, []string, string) {
-	svc := s.net.Anycast[x.service]
+	return healthRule(s.net.Devices[x.device].Name, s.net.Anycast[x.service].ReachAny,
+		func(a netip.Addr) (bool, []string, string) { return s.walk(x.device, a) })
+}
+
+// healthRule is the anycast health rule over a forwarding walk: healthy when
+// the edge reaches any of reach; else the reason, from the first failure.
+func healthRule(edge string, reach []netip.Prefix, walk func(netip.Addr) (bool, []string, string)) (bool, []string, string) {
 	var reasons []string
 	var firstTrace []string
-	for _, p := range svc.ReachAny {
-		ok, tr, why := s.walk(x.device, p.Addr())
+	for _, p := range reach {
+		ok, tr, why := walk(p.Addr())
 		if ok {
 			return true, tr, ""
 		}
@@ -193,7 +199,7 @@ func (s *state) healthy(x externalNode) (bool, []string, string) {
 		}
 		reasons = append(reasons, why)
 	}
-	msg := fmt.Sprintf("%s reaches none of the health prefixes", s.net.Devices[x.device].Name)
+	msg := edge + " reaches none of the health prefixes"
 	if len(reasons) > 0 {
 		msg += ": " + reasons[0]
 		if len(reasons) > 1 {

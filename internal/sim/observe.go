@@ -103,27 +103,8 @@ func (r *Result) observedHealth(a *AnycastSite) (bool, []string, string) {
 	if i < 0 {
 		return false, nil, "unknown service " + a.Service
 	}
-	svc := r.Net.Anycast[i]
-	var reasons []string
-	var first []string
-	for _, p := range svc.ReachAny {
-		ok, tr, why := r.Reaches(a.Device, p.Addr())
-		if ok {
-			return true, tr, ""
-		}
-		if first == nil {
-			first = tr
-		}
-		reasons = append(reasons, why)
-	}
-	msg := a.Device + " reaches none of the health prefixes"
-	if len(reasons) > 0 {
-		msg += ": " + reasons[0]
-		if len(reasons) > 1 {
-			msg += fmt.Sprintf(" (and %d more alike)", len(reasons)-1)
-		}
-	}
-	return false, first, msg
+	return healthRule(a.Device, r.Net.Anycast[i].ReachAny,
+		func(x netip.Addr) (bool, []string, string) { return r.Reaches(a.Device, x) })
 }
 
 func (r *Result) observedAdvertised() []Advertisement {
