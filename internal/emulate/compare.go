@@ -1,12 +1,9 @@
 package emulate
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/netip"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/backstop-net/backstop/internal/emulate/frr"
@@ -107,92 +104,36 @@ func SimRoutes(res *sim.Result, cfg *frr.Config) map[string]map[string]Route {
 	return out
 }
 
-type frrPath struct {
-	Valid    bool    `json:"valid"`
-	Bestpath any     `json:"bestpath"`
-	Metric   *uint32 `json:"metric"`
-	LocPrf   *uint32 `json:"locPrf"`
-	Path     string  `json:"path"`
-	Nexthops []struct {
-		IP   string `json:"ip"`
-		Used bool   `json:"used"`
-	} `json:"nexthops"`
-}
-
-type frrRIBEntry struct {
-	Protocol string `json:"protocol"`
-	Selected bool   `json:"selected"`
-	Metric   uint32 `json:"metric"`
-	Nexthops []struct {
-		IP            string `json:"ip"`
-		InterfaceName string `json:"interfaceName"`
-		Active        bool   `json:"active"`
-	} `json:"nexthops"`
-}
-
-func isBest(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case map[string]any:
-		b, _ := x["overall"].(bool)
-		return b
-	}
-	return false
-}
-
 // FRRRoutes extracts the compared routes from one router's FRR state.
 func FRRRoutes(st *RouterState) (map[string]Route, error) {
+	tab, err := st.tables()
+	if err != nil {
+		return nil, err
+	}
 	m := map[string]Route{}
-	var bgp struct {
-		Routes map[string][]frrPath `json:"routes"`
-	}
-	if len(st.BGP) > 0 {
-		if err := json.Unmarshal(st.BGP, &bgp); err != nil {
-			return nil, fmt.Errorf("bgp json: %w", err)
-		}
-	}
-	for pfx, paths := range bgp.Routes {
-		for _, p := range paths {
-			if !isBest(p.Bestpath) {
+	for p, paths := range tab.BGP {
+		for _, x := range paths {
+			if !x.best() {
 				continue
 			}
-			r := Route{Present: true, ASPath: []uint32{}, LocalPref: 100}
-			if p.LocPrf != nil {
-				r.LocalPref = *p.LocPrf
+			r := Route{Present: true, ASPath: parseASPath(x.Path), LocalPref: 100}
+			if x.LocPrf != nil {
+				r.LocalPref = *x.LocPrf
 			}
-			if p.Metric != nil {
-				r.MED = *p.Metric
+			if x.Metric != nil {
+				r.MED = *x.Metric
 			}
-			for _, f := range strings.Fields(p.Path) {
-				if v, err := strconv.ParseUint(f, 10, 32); err == nil {
-					r.ASPath = append(r.ASPath, uint32(v))
-				}
-			}
-			if len(p.Nexthops) > 0 {
-				r.NextHop = p.Nexthops[0].IP
+			if len(x.Nexthops) > 0 {
+				r.NextHop = x.Nexthops[0].IP
 			}
 			if r.NextHop == "::" {
 				r.NextHop = "0.0.0.0" // FRR prints aggregates' next hop as "::"
 			}
-			if pp, err := netip.ParsePrefix(pfx); err == nil {
-				pfx = pp.Masked().String()
-			}
-			m["bgp "+pfx] = r
+			m["bgp "+p.String()] = r
 		}
 	}
-	var rib map[string][]frrRIBEntry
-	if err := json.Unmarshal(st.RIB, &rib); err != nil {
-		return nil, fmt.Errorf("rib json: %w", err)
-	}
-	for pfx, ents := range rib {
-		connected := false
-		for _, e := range ents {
-			if e.Protocol == "connected" || e.Protocol == "local" {
-				connected = true
-			}
-		}
-		if connected {
+	for p, ents := range tab.RIB {
+		if slices.ContainsFunc(ents, func(e ribEntry) bool { return e.Protocol == "connected" || e.Protocol == "local" }) {
 			continue
 		}
 		for _, e := range ents {
@@ -205,7 +146,7 @@ func FRRRoutes(st *RouterState) (map[string]Route, error) {
 			}
 			sort.Strings(r.Hops)
 			r.Hops = slices.Compact(r.Hops)
-			m["isis "+pfx] = r
+			m["isis "+p.String()] = r
 		}
 	}
 	return m, nil

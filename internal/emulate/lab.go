@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -470,6 +469,3 @@ func (l *Lab) vtysh(name string, cmds ...string) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
-
-// addrOK is a helper for tests.
-func addrOK(s string) bool { _, err := netip.ParseAddr(s); return err == nil }

@@ -1,91 +1,25 @@
 package emulate
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/backstop-net/backstop/internal/emulate/frr"
 	"github.com/backstop-net/backstop/internal/sim"
 )
 
-// observedPath is a path of FRR's BGP JSON with what observation needs.
-type observedPath struct {
-	PeerID string `json:"peerId"`
-	Path   string `json:"path"`
-}
-
-type ribNexthop struct {
-	IP                string `json:"ip"`
-	InterfaceName     string `json:"interfaceName"`
-	Active            bool   `json:"active"`
-	FIB               bool   `json:"fib"`
-	Recursive         bool   `json:"recursive"`
-	DirectlyConnected bool   `json:"directlyConnected"`
-	Blackhole         bool   `json:"blackhole"`
-	Unreachable       bool   `json:"unreachable"`
-}
-
-type ribEntry struct {
-	Protocol  string       `json:"protocol"`
-	Selected  bool         `json:"selected"`
-	Installed bool         `json:"installed"`
-	Nexthops  []ribNexthop `json:"nexthops"`
-}
-
-func parseASPath(s string) []uint32 {
-	out := []uint32{}
-	for _, f := range strings.Fields(s) {
-		if v, err := strconv.ParseUint(f, 10, 32); err == nil {
-			out = append(out, uint32(v))
-		}
-	}
-	return out
-}
-
-// bgpPaths decodes "show bgp ipv4 unicast json" into prefix → paths.
-func bgpPaths(raw json.RawMessage) (map[netip.Prefix][]observedPath, error) {
-	var doc struct {
-		Routes map[string][]observedPath `json:"routes"`
-	}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			return nil, err
-		}
-	}
-	out := map[netip.Prefix][]observedPath{}
-	for k, ps := range doc.Routes {
-		p, err := netip.ParsePrefix(k)
-		if err != nil {
-			return nil, fmt.Errorf("prefix %q: %w", k, err)
-		}
-		out[p.Masked()] = ps
-	}
-	return out, nil
-}
-
 // fibOf turns "show ip route json" into forwarding entries: the selected
 // route of each prefix; connected, static and aggregate (blackhole) routes
 // originate, the others forward to their directly connected next hops.
-func fibOf(raw json.RawMessage) ([]sim.FIBRoute, error) {
-	var rib map[string][]ribEntry
-	if err := json.Unmarshal(raw, &rib); err != nil {
-		return nil, err
-	}
+func fibOf(rib map[netip.Prefix][]ribEntry) []sim.FIBRoute {
 	var out []sim.FIBRoute
-	for k, ents := range rib {
-		p, err := netip.ParsePrefix(k)
-		if err != nil {
-			return nil, fmt.Errorf("prefix %q: %w", k, err)
-		}
+	for p, ents := range rib {
 		for _, e := range ents {
 			if !e.Selected {
 				continue
 			}
-			r := sim.FIBRoute{Prefix: p.Masked(), Protocol: e.Protocol}
+			r := sim.FIBRoute{Prefix: p, Protocol: e.Protocol}
 			switch e.Protocol {
 			case "connected", "local", "static":
 				r.Originates = true
@@ -108,7 +42,7 @@ func fibOf(raw json.RawMessage) ([]sim.FIBRoute, error) {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Prefix.String() < out[j].Prefix.String() })
-	return out, nil
+	return out
 }
 
 // Observe builds what FRR reached as a sim.Observation and returns the
@@ -135,12 +69,12 @@ func Observe(res *sim.Result, cfg *frr.Config, conv *Converged) (*sim.Result, er
 			}
 		}
 		o.Established[r.Name] = est
-		paths, err := bgpPaths(st.BGP)
+		tab, err := st.tables()
 		if err != nil {
-			return nil, fmt.Errorf("%s: bgp json: %w", r.Name, err)
+			return nil, fmt.Errorf("%s: %w", r.Name, err)
 		}
 		recv := map[netip.Addr][]netip.Prefix{}
-		for p, ps := range paths {
+		for p, ps := range tab.BGP {
 			for _, x := range ps {
 				if a, err := netip.ParseAddr(x.PeerID); err == nil {
 					recv[a] = append(recv[a], p)
@@ -148,9 +82,7 @@ func Observe(res *sim.Result, cfg *frr.Config, conv *Converged) (*sim.Result, er
 			}
 		}
 		o.Received[r.Name] = recv
-		if o.FIB[r.Name], err = fibOf(st.RIB); err != nil {
-			return nil, fmt.Errorf("%s: rib json: %w", r.Name, err)
-		}
+		o.FIB[r.Name] = fibOf(tab.RIB)
 	}
 	for _, s := range cfg.Speakers {
 		raw, ok := conv.Speakers[s.Name]

@@ -16,6 +16,7 @@ type RouterState struct {
 	RIB      json.RawMessage // show ip route json
 	Summary  json.RawMessage // show bgp ipv4 unicast summary json
 	Sessions map[string]string
+	decoded  *frrTables // BGP and RIB decoded, once (tables)
 }
 
 // volatile fields stripped before hashing.
