@@ -320,8 +320,12 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	nb := s.neighborAt(e.s, side)
 	p.PeerAS = nb.PeerAS
 	if ss.IBGP {
-		if p.OriginatorID == d.BGP.RouterID || slices.Contains(p.ClusterList, s.clusterID(d)) {
-			return nil // RFC 4456 loop prevention
+		// RFC 4456 loop prevention; an unset router-id matches nothing.
+		if id := d.BGP.RouterID; id.IsValid() && p.OriginatorID == id {
+			return nil
+		}
+		if cid := s.clusterID(d); cid.IsValid() && slices.Contains(p.ClusterList, cid) {
+			return nil
 		}
 		if p.LocalPref == 0 {
 			p.LocalPref = 100

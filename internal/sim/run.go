@@ -50,15 +50,16 @@ func Run(n *network.Network) *Result {
 	s.igp = buildIGP(s.topo)
 	s.external = buildExternal(n)
 	s.indexStatics()
+	// Sessions check reachability through lookup, which reads aggActive.
+	s.aggActive = make([][]bool, len(n.Devices))
+	for _, d := range n.Devices {
+		s.aggActive[d.ID] = make([]bool, len(d.Aggregates))
+	}
 	s.sessions = s.buildSessions()
 	s.buildSessionIndex()
 	s.announcing = make([]bool, len(s.external))
 	for i := range s.external {
 		s.announcing[i] = true // announcers start healthy, as in steady state
-	}
-	s.aggActive = make([][]bool, len(n.Devices))
-	for _, d := range n.Devices {
-		s.aggActive[d.ID] = make([]bool, len(d.Aggregates))
 	}
 	s.indexPrefixes()
 

@@ -750,3 +750,35 @@ func TestAdvertisedPrefixMatchesAdvertised(t *testing.T) {
 		t.Fatal("the anycast prefix should be advertised to transit")
 	}
 }
+
+// A session is checked before aggregates are known: an iBGP neighbour whose
+// loopback falls only under a local aggregate must not crash the lookup.
+func TestAggregateDoesNotBreakSessionCheck(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r3")
+	n := b.build()
+	n.Device("r1").Aggregates = []network.Aggregate{{Prefix: pfx("10.0.0.0/8"), Discard: true}}
+	r3 := n.Device("r3")
+	for i := range r3.Interfaces {
+		r3.Interfaces[i].Enabled = r3.Interfaces[i].Loopback
+	}
+	r := Run(n)
+	if s := session(t, r, "r1", addr("10.0.0.3")); s.Established {
+		t.Errorf("r3 is cut off, the session must be down: %+v", s)
+	}
+}
+
+// A device without a router-id (compile leaves it unset when none is
+// configured) still accepts iBGP routes: a zero ORIGINATOR_ID is not its own.
+func TestZeroRouterIDAcceptsIBGPRoutes(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.originate("r1", "198.51.100.0/24")
+	n := b.build()
+	n.Device("r1").BGP.RouterID = netip.Addr{}
+	n.Device("r2").BGP.RouterID = netip.Addr{}
+	r := Run(n)
+	if p := best(t, r, "r2", "198.51.100.0/24"); p == nil {
+		t.Fatal("r2 has no route to r1's prefix")
+	}
+}
