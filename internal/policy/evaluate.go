@@ -219,6 +219,7 @@ func (e *evaluator) anycast(inv *Invariant) {
 	for _, name := range names {
 		v := svcs[name]
 		var lost, lostSites, healthyAfter []string
+		var failed []int // indexes in e.checks of the lost sites
 		var evidence []string
 		var devices []string
 		for _, b := range v.before {
@@ -241,6 +242,7 @@ func (e *evaluator) anycast(inv *Invariant) {
 				}
 				evidence = append(evidence, fmt.Sprintf("site %s (%s) withdraws %s: %s", b.Site, b.Device, v.prefix, reason))
 				devices = append(devices, b.Device)
+				failed = append(failed, len(e.checks))
 				e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: false, Severity: inv.OnAnyLoss, Message: reason})
 			} else {
 				e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: true})
@@ -263,6 +265,11 @@ func (e *evaluator) anycast(inv *Invariant) {
 		sev := inv.OnAnyLoss
 		if len(healthyAfter) < inv.MinHealthySites || gone {
 			sev = inv.Severity
+			// The lost sites' checks carry the finding's severity: JUnit
+			// and SARIF must not show a blocking loss as a warning.
+			for _, i := range failed {
+				e.checks[i].Severity = sev
+			}
 		}
 		var summary string
 		if len(healthyAfter) == 0 {
