@@ -182,8 +182,9 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the rendered DOM has no BLOCK verdict banner")
 	}
 	for _, a := range r.Topology.Anycast {
-		if a.Before && !a.After && !strings.Contains(dom, `data-site="`+a.Site+`"`) {
-			t.Errorf("isolated site %s is not in the rendered DOM", a.Site)
+		lost := regexp.MustCompile(`class="[^"]*\banycast-lost\b[^"]*" data-site="` + regexp.QuoteMeta(a.Site) + `"`)
+		if a.Before && !a.After && !lost.MatchString(dom) {
+			t.Errorf("isolated site %s is not marked anycast-lost in the rendered DOM", a.Site)
 		}
 	}
 	if !strings.Contains(dom, `class="site anycast-lost"`) || !strings.Contains(dom, "<svg") {
