@@ -32,10 +32,10 @@ func newRoutesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res := sim.Run(n)
 			if device != "" && n.Device(device) == nil {
 				return fault.Badf("unknown device %q", device)
 			}
+			res := sim.Run(n)
 			out := sim.RoutesDoc{Converged: res.Converged, Notes: res.Notes, Devices: res.Routes(device)}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())

@@ -86,9 +86,6 @@ func Run(w io.Writer, o synth.Options, pol *policy.File) (Result, error) {
 	r.Both = time.Since(t3)
 	r.Links = len(resB.Links)
 	r.Classes = resB.Stats().Classes
-	close(stop)
-	wg.Wait()
-	r.PeakHeapMB = float64(peak) / (1 << 20)
 	if pol != nil {
 		empty := &snapshot.Snapshot{Inventory: &inventory.Inventory{}, Environment: &snapshot.Environment{}}
 		t4 := time.Now()
@@ -96,6 +93,9 @@ func Run(w io.Writer, o synth.Options, pol *policy.File) (Result, error) {
 		r.Decide = time.Since(t4)
 		r.Verdict = rep.Verdict
 	}
+	close(stop) // the peak includes the policy step
+	wg.Wait()
+	r.PeakHeapMB = float64(peak) / (1 << 20)
 	fmt.Fprintf(w, "links: %d, BGP prefix classes: %d (prefixes that propagate identically share one run)\n", r.Links, r.Classes)
 	fmt.Fprintf(w, "simulate running:             %s\n", r.Before.Round(time.Millisecond))
 	fmt.Fprintf(w, "simulate candidate (drain):   %s\n", r.After.Round(time.Millisecond))
