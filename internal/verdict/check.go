@@ -323,7 +323,12 @@ func topology(before, after *sim.Result, cs *change.ChangeSet, findings []policy
 		}
 	}
 	lost := map[string][]string{}
+	seen := map[netip.Prefix]bool{} // two invariants may name the same prefix
 	for _, p := range critical {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
 		advA := map[string]bool{}
 		for _, a := range after.AdvertisedPrefix(p) {
 			advA[a.Key()] = true
