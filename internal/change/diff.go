@@ -86,12 +86,6 @@ func Diff(running, candidate *snapshot.Snapshot) (*ChangeSet, error) {
 	return cs, nil
 }
 
-// diffEntry is a list entry present on one side only.
-type diffEntry struct {
-	elems []oc.PathElem
-	path  string
-}
-
 // diffEntries maps every list-entry path in leaves to its elements.
 func diffEntries(leaves []oc.Leaf) map[string][]oc.PathElem {
 	out := map[string][]oc.PathElem{}

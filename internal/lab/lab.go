@@ -48,7 +48,6 @@ type Option func(*config)
 type config struct {
 	tls        bool
 	user, pass string
-	dir        string
 	faults     map[string]Fault // "" applies to every device
 }
 
@@ -61,10 +60,6 @@ func WithTLS() Option { return func(c *config) { c.tls = true } }
 func WithAuth(user, pass string) Option {
 	return func(c *config) { c.user, c.pass = user, pass }
 }
-
-// WithDir writes certificates and the password file to dir instead of a
-// temporary directory removed by Close.
-func WithDir(dir string) Option { return func(c *config) { c.dir = dir } }
 
 // WithFault injects f into the named devices (all devices when none is named).
 func WithFault(f Fault, devices ...string) Option {
@@ -137,7 +132,7 @@ func Start(ctx context.Context, snap *snapshot.Snapshot, opts ...Option) (*Lab, 
 	for _, o := range opts {
 		o(cfg)
 	}
-	l := &Lab{targets: map[string]*Target{}, dir: cfg.dir}
+	l := &Lab{targets: map[string]*Target{}}
 	if l.dir == "" {
 		d, err := os.MkdirTemp("", "backstop-lab-")
 		if err != nil {

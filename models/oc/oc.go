@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/openconfig/goyang/pkg/yang"
 	"github.com/openconfig/ygot/exampleoc"
@@ -29,30 +28,8 @@ type Ignored struct {
 	Path string // gNMI-style path, e.g. /interfaces/interface[name=et-0/0/1]/config/acme:foo
 }
 
-var (
-	schemaOnce sync.Once
-	schema     *ytypes.Schema
-	schemaErr  error
-)
-
-// Schema returns the ytypes schema of the binding, for SetRequest handling and
-// servers. The tree is unzipped once per process.
-func Schema() (*ytypes.Schema, error) {
-	schemaOnce.Do(func() {
-		schema = &ytypes.Schema{
-			Root:       &Device{},
-			SchemaTree: exampleoc.SchemaTree,
-			Unmarshal:  exampleoc.Unmarshal,
-		}
-	})
-	return schema, schemaErr
-}
-
 // RootEntry is the YANG schema entry of the device root.
 func RootEntry() *yang.Entry { return exampleoc.SchemaTree["Device"] }
-
-// SchemaTree is the binding's map of Go type name to YANG entry.
-func SchemaTree() map[string]*yang.Entry { return exampleoc.SchemaTree }
 
 // Load decodes RFC 7951 JSON into a Device. Members the schema does not know are
 // dropped and returned as Ignored (sorted), never silently lost; anything else
