@@ -220,6 +220,14 @@ func (s *Snapshot) Save(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
 		return err
 	}
+	// A device dropped from the inventory since the last save would leave a
+	// config Load rejects ("not in the inventory").
+	old, _ := filepath.Glob(filepath.Join(dir, "configs", "*.json"))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
 	inv, err := s.Inventory.Marshal()
 	if err != nil {
 		return err

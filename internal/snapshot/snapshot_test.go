@@ -31,6 +31,18 @@ func TestLoadBackbone(t *testing.T) {
 	if s2.Digest() != s.Digest() {
 		t.Error("save/load changes the snapshot")
 	}
+	// Saving again into the same folder after a device left the fleet (a
+	// second `backstop pull --out`) must still load.
+	stale := filepath.Join(out, "configs", "gone.json")
+	if err := os.WriteFile(stale, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(out); err != nil {
+		t.Errorf("a config left from an earlier save breaks the folder: %v", err)
+	}
 }
 
 func TestFailClosedOnHoles(t *testing.T) {
