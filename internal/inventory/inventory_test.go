@@ -30,3 +30,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The README's copy-paste inventory parses as documented.
+func TestREADMEInventoryExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "A minimal `inventory.yaml`")
+	_, rest, ok2 := strings.Cut(rest, "```yaml\n")
+	block, _, ok3 := strings.Cut(rest, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README has no inventory example")
+	}
+	t.Setenv("BACKSTOP_PASSWORD", "secret")
+	inv, err := Parse([]byte(block))
+	if err != nil {
+		t.Fatalf("README inventory: %v", err)
+	}
+	if len(inv.Devices) != 2 || inv.Devices[1].Name != "edge1.fra" {
+		t.Fatalf("devices: %+v", inv.Devices)
+	}
+}
