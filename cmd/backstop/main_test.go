@@ -67,6 +67,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 4, "unknown command"},
 		{"bad output format", append(scenario("cosmetic"), "--output", "pdf"), 4, "pdf"},
 		{"bad SetRequest path", []string{"check", "--running", td + "/backbone", "--change", td + "/bad/bad-setrequest.json"}, 4, "bb1.ams"},
+		{"pull with an environment naming an unknown device", []string{"pull", "--inventory", td + "/backbone/inventory.yaml", "--environment", td + "/bad/unknown-env-device.yaml", "--out", "/nonexistent/never-written"}, 4, `line 4: external peer 203.0.113.1: unknown device "ghost.ams"`},
 		{"emulate without a network", []string{"emulate"}, 4, "no running network"},
 		{"emulate with both names", []string{"emulate", "--snapshot", td + "/backbone", "--running", td + "/backbone"}, 4, "not both"},
 		{"emulate bad candidate", []string{"emulate", "--snapshot", td + "/backbone", "--candidate", td + "/bad/bad-json/candidate"}, 4, "malformed JSON"},

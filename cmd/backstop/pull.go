@@ -72,20 +72,17 @@ func pullRunning(ctx context.Context, invPath, envPath string, parallel int, tim
 	if err != nil {
 		return nil, nil, err
 	}
-	env := &snapshot.Environment{}
-	if envPath == "" {
-		if p := filepath.Join(filepath.Dir(invPath), "environment.yaml"); fileExists(p) {
-			envPath = p
-		}
+	// An explicit --environment must exist; the one beside the inventory may not.
+	if envPath != "" && !fileExists(envPath) {
+		return nil, nil, fault.Badf("--environment %s: no such file", envPath)
 	}
-	if envPath != "" {
-		data, err := os.ReadFile(envPath)
-		if err != nil {
-			return nil, nil, fault.Bad(err)
-		}
-		if env, err = snapshot.ParseEnvironment(data); err != nil {
-			return nil, nil, fault.Badf("%s: %w", envPath, err)
-		}
+	if envPath == "" {
+		envPath = filepath.Join(filepath.Dir(invPath), "environment.yaml")
+	}
+	// Checked against the inventory before pulling the fleet, not after.
+	env, err := snapshot.LoadEnvironment(envPath, inv)
+	if err != nil {
+		return nil, nil, err
 	}
 	return collect.Pull(ctx, inv, env, collect.Options{Parallel: parallel, Timeout: timeout})
 }

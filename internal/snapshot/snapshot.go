@@ -64,6 +64,26 @@ func (s *Snapshot) Digest() string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// LoadEnvironment reads an environment.yaml and checks that it names only
+// inventoried devices; a missing file is an empty environment.
+func LoadEnvironment(path string, inv *inventory.Inventory) (*Environment, error) {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return &Environment{}, nil
+	}
+	if err != nil {
+		return nil, fault.Bad(err)
+	}
+	env, err := ParseEnvironment(data)
+	if err != nil {
+		return nil, fault.Badf("%s: %w", path, err)
+	}
+	if err := env.check(func(n string) bool { return inv.Device(n) != nil }); err != nil {
+		return nil, fault.Badf("%s: %w", path, err)
+	}
+	return env, nil
+}
+
 // Load reads a snapshot folder.
 func Load(dir string) (*Snapshot, error) {
 	invPath := filepath.Join(dir, "inventory.yaml")
@@ -71,26 +91,16 @@ func Load(dir string) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{Source: dir, Inventory: inv, Environment: &Environment{}}
-	if data, err := os.ReadFile(filepath.Join(dir, "environment.yaml")); err == nil {
-		env, err := ParseEnvironment(data)
-		if err != nil {
-			return nil, fault.Badf("%s: %w", filepath.Join(dir, "environment.yaml"), err)
-		}
-		s.Environment = env
-	} else if !os.IsNotExist(err) {
-		return nil, fault.Bad(err)
-	}
-	known := func(n string) bool { return inv.Device(n) != nil }
-	if err := s.Environment.check(known); err != nil {
-		return nil, fault.Badf("%s: %w", filepath.Join(dir, "environment.yaml"), err)
+	s := &Snapshot{Source: dir, Inventory: inv}
+	if s.Environment, err = LoadEnvironment(filepath.Join(dir, "environment.yaml"), inv); err != nil {
+		return nil, err
 	}
 	files, err := configFiles(filepath.Join(dir, "configs"))
 	if err != nil {
 		return nil, err
 	}
 	for name, f := range files {
-		if !known(name) {
+		if inv.Device(name) == nil {
 			return nil, fault.Badf("%s: device %q is not in %s", f, name, invPath)
 		}
 	}
