@@ -61,11 +61,10 @@ var labSeq atomic.Int64
 
 // node is one namespace: a router or a speaker.
 type node struct {
-	name    string // router or speaker name
-	ns      string
-	dir     string
-	speaker bool
-	files   map[string]string
+	name  string // router or speaker name
+	ns    string
+	dir   string
+	files map[string]string
 }
 
 // Lab is a running emulation.
@@ -79,6 +78,7 @@ type Lab struct {
 	pids    []int
 	started time.Time
 	closed  bool
+	done    chan struct{} // closed when the first Close has finished
 	keepDir bool
 }
 
@@ -101,16 +101,22 @@ func waitIfShuttingDown() {
 }
 
 // HandleSignals closes every live lab on SIGINT/SIGTERM, then exits 130.
+// Safe to call more than once (the CLI's tests run several commands in one
+// process): the handler is installed once.
 func HandleSignals() {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		s := <-ch
-		fmt.Fprintf(os.Stderr, "emulate: %v: removing lab namespaces and daemons\n", s)
-		CloseAll()
-		os.Exit(130)
-	}()
+	signalsOnce.Do(func() {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			s := <-ch
+			fmt.Fprintf(os.Stderr, "emulate: %v: removing lab namespaces and daemons\n", s)
+			CloseAll()
+			os.Exit(130)
+		}()
+	})
 }
+
+var signalsOnce sync.Once
 
 // CloseAll closes every lab not closed yet.
 func CloseAll() {
@@ -162,7 +168,7 @@ func Start(cfg *frr.Config, links []sim.Link, baseDir string) (_ *Lab, err error
 	}
 	// l, not the result: "return nil, err" must not hide the lab from the
 	// cleanup below.
-	l := &Lab{Dir: dir, cfg: cfg, byName: map[string]*node{}}
+	l := &Lab{Dir: dir, cfg: cfg, byName: map[string]*node{}, done: make(chan struct{})}
 	liveMu.Lock()
 	if shutdown {
 		liveMu.Unlock()
@@ -187,11 +193,10 @@ func Start(cfg *frr.Config, links []sim.Link, baseDir string) (_ *Lab, err error
 		l.byName[r.Name] = n
 	}
 	for i, s := range cfg.Speakers {
-		n := &node{name: s.Name, ns: fmt.Sprintf("%sx%d", prefix, i), dir: filepath.Join(dir, fmt.Sprintf("x%d", i)), speaker: true, files: s.Files}
+		n := &node{name: s.Name, ns: fmt.Sprintf("%sx%d", prefix, i), dir: filepath.Join(dir, fmt.Sprintf("x%d", i)), files: s.Files}
 		l.nodes = append(l.nodes, n)
 		l.byName["speaker:"+s.Name] = n
 	}
-	l.started = time.Now()
 	for _, n := range l.nodes {
 		if err := l.addNamespace(n.ns); err != nil {
 			return nil, err
@@ -408,11 +413,16 @@ func (l *Lab) Close() error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
+		// The first Close (maybe the signal handler's) may still be
+		// deleting namespaces; returning now could let main exit first.
+		<-l.done
 		return nil
 	}
 	l.closed = true
+	defer close(l.done)
 	pids := append([]int(nil), l.pids...)
 	nss := append([]string(nil), l.nsMade...)
+	keep := l.keepDir
 	l.mu.Unlock()
 	for _, pid := range pids {
 		syscall.Kill(pid, syscall.SIGTERM)
@@ -439,7 +449,7 @@ func (l *Lab) Close() error {
 			errs = append(errs, err)
 		}
 	}
-	if !l.keepDir {
+	if !keep {
 		os.RemoveAll(l.Dir)
 	}
 	liveMu.Lock()
@@ -449,7 +459,11 @@ func (l *Lab) Close() error {
 }
 
 // KeepDir keeps the state directory (configs, logs) after Close.
-func (l *Lab) KeepDir() { l.keepDir = true }
+func (l *Lab) KeepDir() {
+	l.mu.Lock()
+	l.keepDir = true
+	l.mu.Unlock()
+}
 
 // vtysh runs commands against a router's daemons.
 func (l *Lab) vtysh(name string, cmds ...string) ([]byte, error) {

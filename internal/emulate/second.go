@@ -48,7 +48,11 @@ func SecondOpinion(in verdict.Input, o Options) (*Opinion, error) {
 		return nil, err
 	}
 	sides := []side{{"running", nb}}
+	var cs *change.ChangeSet // before the minutes on FRR: a bad change fails at once
 	if in.Candidate != nil {
+		if cs, err = change.Diff(in.Running, in.Candidate); err != nil {
+			return nil, err
+		}
 		na, err := compile.Compile(in.Candidate)
 		if err != nil {
 			return nil, err
@@ -76,10 +80,6 @@ func SecondOpinion(in verdict.Input, o Options) (*Opinion, error) {
 	}
 	if in.Candidate == nil {
 		return op, nil
-	}
-	cs, err := change.Diff(in.Running, in.Candidate)
-	if err != nil {
-		return nil, err
 	}
 	b, a := op.Outcomes[0], op.Outcomes[1]
 	op.Sim = verdict.Decide(in, b.Sim, a.Sim, cs)

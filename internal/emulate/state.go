@@ -14,7 +14,6 @@ import (
 type RouterState struct {
 	BGP      json.RawMessage // show bgp ipv4 unicast json
 	RIB      json.RawMessage // show ip route json
-	Summary  json.RawMessage // show bgp ipv4 unicast summary json
 	Sessions map[string]string
 	decoded  *frrTables // BGP and RIB decoded, once (tables)
 }
@@ -67,7 +66,7 @@ func (l *Lab) probe(name string) (*RouterState, string, error) {
 	if err != nil || len(docs) < 3 {
 		return nil, "", fmt.Errorf("%s: incomplete vtysh output (%d documents)", name, len(docs))
 	}
-	st := &RouterState{BGP: docs[0], RIB: docs[1], Summary: docs[2], Sessions: map[string]string{}}
+	st := &RouterState{BGP: docs[0], RIB: docs[1], Sessions: map[string]string{}}
 	var sum struct {
 		Peers map[string]struct {
 			State string `json:"state"`

@@ -406,7 +406,6 @@ var nameRe = regexp.MustCompile(`[^A-Za-z0-9_.-]`)
 func objName(kind, n string) string { return kind + "-" + nameRe.ReplaceAllString(n, "_") }
 
 type bgpRender struct {
-	n    *network.Network
 	d    *network.Device
 	defs strings.Builder // prefix-lists, community-lists, as-path lists
 	maps strings.Builder // route-maps
@@ -420,7 +419,7 @@ func (r *bgpRender) refuse(f string, a ...any) error {
 
 func renderBGP(n *network.Network, d *network.Device) (string, error) {
 	g := d.BGP
-	r := &bgpRender{n: n, d: d, done: map[string]bool{}, tags: map[int]bool{}}
+	r := &bgpRender{d: d, done: map[string]bool{}, tags: map[int]bool{}}
 	if !g.RouterID.IsValid() || !g.RouterID.Is4() {
 		return "", r.refuse("BGP without an IPv4 router-id")
 	}
@@ -555,7 +554,6 @@ type rmEntry struct {
 // routeMap renders chain as route-map name.
 func (r *bgpRender) routeMap(name string, chain network.PolicyChain, implicit network.Result, ctx chainCtx) error {
 	var ents []rmEntry
-	var skipFix []int // indexes of skip entries to point after the next main entry
 	if ctx.redist != network.ProtoNone {
 		e := rmEntry{sets: []string{fmt.Sprintf("set tag %d", protoTag[ctx.redist])}, next: true}
 		if ctx.redist != network.ProtoLocalAggregate {
@@ -563,7 +561,6 @@ func (r *bgpRender) routeMap(name string, chain network.PolicyChain, implicit ne
 		}
 		ents = append(ents, e)
 	}
-	type mainRef struct{ skips []int }
 	var gotos = map[int]int{} // skip entry index -> main entry index
 	for _, pn := range chain.Policies {
 		pol := r.d.Policies[pn]
@@ -603,7 +600,6 @@ func (r *bgpRender) routeMap(name string, chain network.PolicyChain, implicit ne
 			ents = append(ents, main)
 		}
 	}
-	_ = skipFix
 	def := implicit
 	if chain.DefaultSet {
 		def = chain.Default
@@ -876,7 +872,7 @@ func (r *bgpRender) prefixList(set string) (string, error) {
 		if lo > l {
 			s += fmt.Sprintf(" ge %d", lo)
 		}
-		if int(e.Max) > l && !(lo > l && int(e.Max) == 32 && false) {
+		if int(e.Max) > l {
 			s += fmt.Sprintf(" le %d", e.Max)
 		}
 		r.defs.WriteString(s + "\n")
