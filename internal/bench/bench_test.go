@@ -2,6 +2,7 @@ package bench
 
 import (
 	"io"
+	"strings"
 	"testing"
 
 	backstop "github.com/backstop-net/backstop"
@@ -21,5 +22,25 @@ func BenchmarkRun300(b *testing.B) {
 		if _, err := Run(io.Discard, o, pol); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// backstop bench's path on a small backbone: it simulates, drains and
+// reaches a verdict (timing is what the benchmark is for, not this test).
+func TestRunSmall(t *testing.T) {
+	pol, err := policy.Parse(backstop.DefaultPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	r, err := Run(&out, synth.Options{Routers: 40, LinksPerRouter: 4, InternalPrefixes: 400, ExternalPrefixes: 100, Seed: 1}, pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Routers != 40 || r.Links == 0 || r.Classes == 0 || r.Verdict == "" {
+		t.Fatalf("result: %+v", r)
+	}
+	if !strings.Contains(out.String(), "verdict on the drain:") {
+		t.Errorf("output:\n%s", out.String())
 	}
 }
