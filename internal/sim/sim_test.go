@@ -782,3 +782,60 @@ func TestZeroRouterIDAcceptsIBGPRoutes(t *testing.T) {
 		t.Fatal("r2 has no route to r1's prefix")
 	}
 }
+
+// Each level has its own metric: a level-2 SPF uses the level-2 value.
+func TestISISPerLevelMetric(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 0, "10.0.0.1")
+	b.router("b", 0, "10.0.0.2")
+	b.router("c", 0, "10.0.0.3")
+	b.link("a", "b", "192.0.2.0", 10)
+	b.link("a", "c", "192.0.2.2", 10)
+	b.link("c", "b", "192.0.2.4", 10)
+	n := b.build()
+	for i, ii := range n.Device("a").ISIS.Interfaces {
+		if strings.HasSuffix(ii.Interface, "-b") {
+			// cheap at level 1 (unused: the routers are level 2), dear at level 2
+			n.Device("a").ISIS.Interfaces[i].Metric = [2]uint32{1, 100}
+		}
+	}
+	rt := isisRouteOf(t, Run(n), "a", "10.0.0.2/32")
+	if rt == nil || rt.Level != 2 || rt.NextHops[0].Device != "c" || rt.Metric != 30 {
+		t.Fatalf("a must route to b via c at level 2 (metric 30), ignoring the level-1 metric: %+v", rt)
+	}
+}
+
+// RFC 8212 on import too: an eBGP session without an import policy accepts
+// nothing, while iBGP without any policy accepts everything.
+func TestImplicitImportDefaults(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	b.router("c", 65002, "10.0.0.3")
+	ia, ib := b.link("a", "b", "192.0.2.0", 0)
+	b.link("b", "c", "192.0.2.2", 10)
+	b.ebgp("a", ia, "b", ib)
+	b.ibgp("b", "c")
+	b.originate("a", "198.51.100.0/24")
+	b.originate("b", "203.0.113.0/24")
+	n := b.build()
+	for _, d := range []string{"b", "c"} {
+		for i := range n.Device(d).BGP.Neighbors {
+			nb := &n.Device(d).BGP.Neighbors[i]
+			if nb.IBGP() {
+				nb.Import, nb.Export = network.PolicyChain{}, network.PolicyChain{}
+			}
+		}
+	}
+	r := Run(n)
+	if p := best(t, r, "c", "203.0.113.0/24"); p == nil {
+		t.Error("iBGP without policies must accept b's route at c")
+	}
+	if best(t, r, "b", "198.51.100.0/24") == nil {
+		t.Fatal("with its import policy b accepts a's route")
+	}
+	nbrOf(n, "b", "192.0.2.0").Import = network.PolicyChain{}
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p != nil {
+		t.Fatalf("eBGP without import policy must accept nothing: %+v", p)
+	}
+}
