@@ -25,6 +25,12 @@ type Result struct {
 	Converged   bool // the anycast/aggregate fixed point was reached
 	Iterations  int
 	Notes       []string // why the fixed point did not converge, BGP oscillation, ...
+	// Disagreements are parameters both ends of a link, IS-IS adjacency or BGP
+	// session must agree on and do not (or a protocol rule one end breaks).
+	// Real routers refuse such an adjacency or session, so the simulation
+	// takes it down too; the policy stage reports each one with the leaves of
+	// both ends. Sorted by Object.
+	Disagreements []Disagreement
 
 	state    *state
 	igp      *igp
@@ -53,6 +59,15 @@ type Link struct {
 
 // Key identifies a link independently of its state.
 func (l Link) Key() string { return l.A + ":" + l.AIface + "--" + l.B + ":" + l.BIface }
+
+// Disagreement is one reason a link, adjacency or session is refused.
+type Disagreement struct {
+	Kind    string   // "link", "isis-adjacency", "isis-instance", "bgp-session", "address"
+	Object  string   // stable across running and candidate, e.g. "isis adjacency r1 et-0/0/1 — r2 et-0/0/2"
+	Devices []string // the devices involved (both ends where there are two), sorted
+	Leaves  []string // "<device> <OpenConfig path>" of the disagreeing leaves on every end
+	Reason  string   // what real routers do about it, e.g. "MTU 9000 vs 1500: IS-IS hellos are padded to the MTU, no adjacency"
+}
 
 // Adjacency is an IS-IS adjacency at one level.
 type Adjacency struct {
