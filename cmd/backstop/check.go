@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/backstop-net/backstop/internal/fault"
 	"github.com/backstop-net/backstop/internal/report"
 	"github.com/backstop-net/backstop/internal/verdict"
 	"github.com/spf13/cobra"
@@ -29,13 +30,15 @@ Exit codes: 0 PASS (or WARN unless --fail-on warn), 1 internal error,
 			if err != nil {
 				return err
 			}
-			if reportDir != "" {
-				if _, err := report.WriteDir(reportDir, rep); err != nil {
-					return err
-				}
-			}
+			// The verdict is printed before the report folder is written: a
+			// folder that cannot be written must not lose the verdict.
 			if err := report.Write(cmd.OutOrStdout(), output, rep); err != nil {
 				return err
+			}
+			if reportDir != "" {
+				if _, err := report.WriteDir(reportDir, rep); err != nil {
+					return fault.Badf("--report-dir %s: %w", reportDir, err)
+				}
 			}
 			if rep.ExitCode != 0 {
 				return &exitError{rep.ExitCode}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/backstop-net/backstop/internal/fault"
@@ -35,8 +36,16 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes one command line and returns the process exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+// run executes one command line and returns the process exit code. A panic
+// is a bug: it becomes exit 1 with a message, never Go's exit 2 (which CI
+// scripts could mistake for a verdict) and never a PASS.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "backstop: internal error (a bug, please report it with the command line): %v\n%s", r, debug.Stack())
+			code = 1
+		}
+	}()
 	resetFlags(rootCmd)
 	rootCmd.SetArgs(args)
 	rootCmd.SetOut(stdout)

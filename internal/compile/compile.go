@@ -115,6 +115,7 @@ type devCompiler struct {
 	tree  *oc.Device
 	dev   *network.Device
 	unmod []network.Unmodelled
+	stmt  *network.Statement // the policy statement being compiled, if any
 }
 
 // errf is a bad-input error naming the device and the path.
@@ -122,10 +123,38 @@ func (c *devCompiler) errf(path, format string, args ...any) error {
 	return fault.Badf("%s: %s: %s", c.name, path, fmt.Sprintf(format, args...))
 }
 
-// unmodelled records config that the classifier passed as modelled but whose
-// value the simulator cannot represent (e.g. set-med "+10").
+// unmodelled records config the simulator cannot interpret: leaves the
+// classifier rejects, vendor augmentations, and modelled leaves whose value it
+// cannot represent (e.g. set-med "+10"). Inside a routing-policy statement it
+// also makes the statement unknown: a statement with a condition or action
+// the simulator does not understand must never be run as if that condition or
+// action were absent (that would make it match, or act on, every route).
 func (c *devCompiler) unmodelled(path, reason string) {
 	c.unmod = append(c.unmod, network.Unmodelled{Device: c.name, Path: path, Reason: reason})
+	if c.stmt != nil && (path == c.stmt.Path || strings.HasPrefix(path, c.stmt.Path+"/")) {
+		c.stmt.Unknown = append(c.stmt.Unknown, path+": "+reason)
+	} else if st := c.statementOf(path); st != nil {
+		st.Unknown = append(st.Unknown, path+": "+reason)
+	}
+}
+
+// statementOf returns the compiled policy statement whose subtree holds path.
+func (c *devCompiler) statementOf(path string) *network.Statement {
+	if !strings.HasPrefix(path, rpPath+"/policy-definitions/") {
+		return nil
+	}
+	for _, pol := range c.dev.Policies {
+		if !strings.HasPrefix(path, pol.Path+"/") {
+			continue
+		}
+		for i := range pol.Statements {
+			st := &pol.Statements[i]
+			if path == st.Path || strings.HasPrefix(path, st.Path+"/") {
+				return st
+			}
+		}
+	}
+	return nil
 }
 
 func compileDevice(name string, dc *snapshot.DeviceConfig) (*network.Device, []network.Unmodelled, error) {

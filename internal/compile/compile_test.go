@@ -504,3 +504,46 @@ func BenchmarkCompile90KB(b *testing.B) {
 		}
 	}
 }
+
+// A statement with a condition or action outside the modelled subset must
+// never compile as if that part were absent (it would then match or act on
+// every route): it is compiled as unknown, naming the leaf. Modelled BGP
+// conditions and set-route-origin compile to their values.
+func TestUnknownStatements(t *testing.T) {
+	st := func(name, conds, acts string) string {
+		return `{"name":"` + name + `","config":{"name":"` + name + `"},"conditions":` + conds + `,"actions":` + acts + `}`
+	}
+	accept := `{"config":{"policy-result":"ACCEPT_ROUTE"}}`
+	js := obj(rp(`"defined-sets":{"tag-sets":{"tag-set":[{"name":"T","config":{"name":"T","tag-value":[7]}}]}},
+"policy-definitions":{"policy-definition":[{"name":"P","config":{"name":"P"},"statements":{"statement":[` +
+		st("tag", `{"match-tag-set":{"config":{"tag-set":"T"}}}`, accept) + `,` +
+		st("rt", `{"openconfig-bgp-policy:bgp-conditions":{"config":{"route-type":"INTERNAL","origin-eq":"EGP","med-eq":5,"local-pref-eq":0}}}`, accept) + `,` +
+		st("origin", `{}`, `{"config":{"policy-result":"ACCEPT_ROUTE"},"openconfig-bgp-policy:bgp-actions":{"config":{"set-route-origin":"INCOMPLETE"}}}`) + `,` +
+		st("nhin", `{"openconfig-bgp-policy:bgp-conditions":{"config":{"next-hop-in":["192.0.2.1"]}}}`, accept) + `,` +
+		st("install", `{"config":{"install-protocol-eq":"openconfig-policy-types:OSPF"}}`, accept) +
+		`]}}]}`))
+	d := compileOne(t, js)
+	sts := d.Policies["P"].Statements
+	byName := map[string]network.Statement{}
+	for _, s := range sts {
+		byName[s.Name] = s
+	}
+	for _, c := range []struct{ name, leaf string }{
+		{"tag", "/conditions/match-tag-set/config/tag-set"},
+		{"nhin", "/conditions/bgp-conditions/config/next-hop-in"},
+		{"install", "/conditions/config/install-protocol-eq"},
+	} {
+		s := byName[c.name]
+		if len(s.Unknown) == 0 || !strings.Contains(strings.Join(s.Unknown, ";"), s.Path+c.leaf) {
+			t.Errorf("statement %s: Unknown = %q, want the leaf %s", c.name, s.Unknown, c.leaf)
+		}
+	}
+	rt := byName["rt"]
+	if len(rt.Unknown) != 0 || rt.Conditions.RouteType != network.RouteInternal || rt.Conditions.OriginEq != network.OriginEGP ||
+		rt.Conditions.MEDEq == nil || *rt.Conditions.MEDEq != 5 || rt.Conditions.LocalPrefEq == nil || *rt.Conditions.LocalPrefEq != 0 {
+		t.Errorf("bgp-conditions: %+v unknown %q", rt.Conditions, rt.Unknown)
+	}
+	if o := byName["origin"]; len(o.Unknown) != 0 || o.Actions.SetOrigin != network.OriginIncomplete {
+		t.Errorf("set-route-origin: %+v unknown %q", o.Actions, o.Unknown)
+	}
+}

@@ -181,6 +181,10 @@ func matchMode(name string) network.MatchMode {
 	return network.MatchAny
 }
 
+var origins = map[string]network.Origin{
+	"IGP": network.OriginIGP, "EGP": network.OriginEGP, "INCOMPLETE": network.OriginIncomplete,
+}
+
 var installProtocols = map[string]network.Protocol{
 	"BGP":                network.ProtoBGP,
 	"STATIC":             network.ProtoStatic,
@@ -199,11 +203,14 @@ func (c *devCompiler) policy(out *network.Policy, pd *oc.PolicyDefinition) error
 			name = *st.Name
 		}
 		spath := out.Path + "/statements/statement[name=" + oc.EscapeKey(name) + "]"
-		s := network.Statement{Name: name}
-		if err := c.conditions(&s.Conditions, st, spath); err != nil {
-			return err
+		s := network.Statement{Name: name, Path: spath}
+		c.stmt = &s // what the conditions and actions cannot represent lands in s.Unknown
+		err := c.conditions(&s.Conditions, st, spath)
+		if err == nil {
+			err = c.actions(&s.Actions, st, spath)
 		}
-		if err := c.actions(&s.Actions, st, spath); err != nil {
+		c.stmt = nil
+		if err != nil {
 			return err
 		}
 		out.Statements = append(out.Statements, s)
@@ -226,7 +233,9 @@ func (c *devCompiler) conditions(out *network.Conditions, st *oc.PolicyStatement
 	if p := oc.EnumName(cd.InstallProtocolEq); p != "" {
 		proto, ok := installProtocols[p]
 		if !ok {
-			// Matching a protocol the simulator never installs: no route matches.
+			// A protocol the simulator does not install (OSPF, another IGP):
+			// guessing "matches nothing" could hide a route the router does
+			// redistribute, so the statement becomes unknown instead.
 			c.unmodelled(cpath+"/config/install-protocol-eq", "install protocol "+p+" is not simulated")
 			proto = network.ProtoNone
 		}
@@ -243,6 +252,30 @@ func (c *devCompiler) conditions(out *network.Conditions, st *oc.PolicyStatement
 		return nil
 	}
 	bpath := cpath + "/bgp-conditions"
+	switch rt := oc.EnumName(bc.RouteType); rt {
+	case "":
+	case "INTERNAL":
+		out.RouteType = network.RouteInternal
+	case "EXTERNAL":
+		out.RouteType = network.RouteExternal
+	default:
+		c.unmodelled(bpath+"/config/route-type", "route-type "+rt+" is not simulated")
+	}
+	if o := oc.EnumName(bc.OriginEq); o != "" {
+		v, ok := origins[o]
+		if !ok {
+			c.unmodelled(bpath+"/config/origin-eq", "origin "+o+" is not simulated")
+		}
+		out.OriginEq = v
+	}
+	if bc.MedEq != nil {
+		v := *bc.MedEq
+		out.MEDEq = &v
+	}
+	if bc.LocalPrefEq != nil {
+		v := *bc.LocalPrefEq
+		out.LocalPrefEq = &v
+	}
 	setOptions := func(set string) string {
 		rp := c.tree.RoutingPolicy
 		if rp.DefinedSets != nil && rp.DefinedSets.BgpDefinedSets != nil {
@@ -295,6 +328,13 @@ func (c *devCompiler) actions(out *network.Actions, st *oc.PolicyStatement, spat
 		return nil
 	}
 	bpath := apath + "/bgp-actions"
+	if o := oc.EnumName(ba.SetRouteOrigin); o != "" {
+		v, ok := origins[o]
+		if !ok {
+			c.unmodelled(bpath+"/config/set-route-origin", "origin "+o+" is not simulated")
+		}
+		out.SetOrigin = v
+	}
 	if ba.SetLocalPref != nil {
 		v := *ba.SetLocalPref
 		out.SetLocalPref = &v

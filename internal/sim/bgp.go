@@ -33,6 +33,7 @@ type nodeRIB struct {
 type prefixRIB struct {
 	nodes     []nodeRIB // sorted by node
 	converged bool
+	unknown   []PolicyUnknown // unknown statements the class's routes reached
 }
 
 func (r *prefixRIB) at(node int32) *nodeRIB {
@@ -256,7 +257,7 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 		}
 	}
 	p := clonePath(best)
-	ctx := &policyCtx{dev: d, prefix: prefix}
+	ctx := s.policyCtx(d, prefix)
 	implicit := network.ResultReject // RFC 8212 for eBGP
 	if ibgp {
 		implicit = network.ResultAccept
@@ -336,7 +337,7 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		}
 		p.LocalPref = 100
 	}
-	ctx := &policyCtx{dev: d, prefix: prefix}
+	ctx := s.policyCtx(d, prefix)
 	implicit := network.ResultReject
 	if ss.IBGP {
 		implicit = network.ResultAccept
@@ -435,7 +436,7 @@ func (s *state) runBGP() {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				out[i] = s.propagate(todo[i])
+				out[i] = s.propagateClass(todo[i])
 			}
 		}()
 	}

@@ -11,8 +11,9 @@ import (
 
 // policyCtx is what a routing policy sees besides the path.
 type policyCtx struct {
-	dev    *network.Device
-	prefix netip.Prefix
+	dev     *network.Device
+	prefix  netip.Prefix
+	unknown *unknownSink // where statements the simulator cannot interpret are recorded
 	// set by actions
 	nhSelf bool
 	nhAddr netip.Addr
@@ -52,6 +53,15 @@ func evalPolicy(ctx *policyCtx, name string, p *Path) network.Result {
 		if !matches(ctx, &st.Conditions, p) {
 			continue
 		}
+		if len(st.Unknown) > 0 {
+			// The route reaches a statement with a condition or action the
+			// simulator does not understand: what the router does with it is
+			// unknown. Record it (the policy stage refuses to judge this
+			// prefix) and go on as if the statement did not match, so the
+			// rest of the network can still be simulated.
+			ctx.unknown.add(ctx.prefix, ctx.dev, pol, st)
+			continue
+		}
 		applyActions(ctx, &st.Actions, p)
 		if st.Actions.Result != network.ResultNone {
 			return st.Actions.Result
@@ -79,6 +89,25 @@ func matches(ctx *policyCtx, c *network.Conditions, p *Path) bool {
 		return false
 	}
 	if c.InstallProtocol != network.ProtoNone && c.InstallProtocol != p.Source {
+		return false
+	}
+	switch c.RouteType {
+	case network.RouteInternal:
+		if p.Local || p.EBGP {
+			return false
+		}
+	case network.RouteExternal:
+		if p.Local || !p.EBGP {
+			return false
+		}
+	}
+	if c.OriginEq != network.OriginUnset && Origin(c.OriginEq-1) != p.Origin {
+		return false
+	}
+	if c.MEDEq != nil && (!p.HasMED || p.MED != *c.MEDEq) {
+		return false
+	}
+	if c.LocalPrefEq != nil && p.LocalPref != *c.LocalPrefEq {
 		return false
 	}
 	if c.CallPolicy != "" {
@@ -160,6 +189,9 @@ func matchASPath(set *network.ASPathSet, mode network.MatchMode, path []uint32) 
 }
 
 func applyActions(ctx *policyCtx, a *network.Actions, p *Path) {
+	if a.SetOrigin != network.OriginUnset {
+		p.Origin = Origin(a.SetOrigin - 1)
+	}
 	if a.SetLocalPref != nil {
 		p.LocalPref = *a.SetLocalPref
 	}

@@ -40,12 +40,15 @@ type state struct {
 	// class computed in an earlier fixed-point iteration is reused.
 	psSig    []string
 	ribCache map[string]*prefixRIB
+
+	bgpUnknown   *unknownSink // statements BGP propagation could not interpret, taken per class
+	localUnknown *unknownSink // same for redistribution, rebuilt by computeLocal
 }
 
 // Run simulates the network. It never fails: problems in the network are
 // results (links down, sessions not established, non-convergence in Notes).
 func Run(n *network.Network) *Result {
-	s := &state{net: n}
+	s := &state{net: n, bgpUnknown: newUnknownSink()}
 	s.topo = buildTopology(n)
 	s.igp = buildIGP(s.topo)
 	s.external = buildExternal(n)
@@ -204,6 +207,7 @@ func (s *state) sourceRoutes(d *network.Device, proto network.Protocol, all bool
 // computeLocal rebuilds every prefix's local originations for the current
 // aggregate and announcer state.
 func (s *state) computeLocal() {
+	s.localUnknown = newUnknownSink()
 	for i := range s.local {
 		s.local[i] = s.local[i][:0]
 	}
@@ -219,7 +223,7 @@ func (s *state) computeLocal() {
 				}
 				path := &Path{Origin: OriginIncomplete, LocalPref: 100, Local: true, Source: tc.Src, session: -1,
 					HasMED: tc.Src != network.ProtoLocalAggregate}
-				ctx := &policyCtx{dev: d, prefix: p}
+				ctx := &policyCtx{dev: d, prefix: p, unknown: s.localUnknown}
 				if !applyChain(ctx, tc.Import, network.ResultAccept, path) {
 					continue
 				}

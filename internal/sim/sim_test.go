@@ -839,3 +839,78 @@ func TestImplicitImportDefaults(t *testing.T) {
 		t.Fatalf("eBGP without import policy must accept nothing: %+v", p)
 	}
 }
+
+// A route that reaches a statement the simulator cannot interpret is recorded
+// as unknown for its prefix (the policy stage refuses to judge it), and the
+// statement is not run as if its unknown condition were absent.
+func TestUnknownStatementIsRecordedNotGuessed(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	ia, ib := b.link("a", "b", "192.0.2.0", 0)
+	b.ebgp("a", ia, "b", ib)
+	b.originate("a", "198.51.100.0/24")
+	b.originate("a", "203.0.113.0/24")
+	b.prefixSet("a", "ONLY", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 24})
+	b.policy("a", "OUT",
+		network.Statement{Name: "drop-tagged", Path: "/rp/OUT/10", Conditions: network.Conditions{PrefixSet: "ONLY"},
+			Actions: network.Actions{Result: network.ResultReject}, Unknown: []string{"/rp/OUT/10/conditions/match-tag-set/config/tag-set: tag-sets are not simulated"}},
+		network.Statement{Name: "rest", Actions: network.Actions{Result: network.ResultAccept}})
+	n := b.build()
+	nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"OUT"}
+	r := Run(n)
+	u := r.PolicyUnknowns(pfx("198.51.100.0/24"))
+	if len(u) != 1 || u[0].Device != "a" || u[0].Statement != "drop-tagged" || len(u[0].Leaves) != 1 {
+		t.Fatalf("unknowns for 198.51.100.0/24: %+v", u)
+	}
+	if got := r.PolicyUnknowns(pfx("203.0.113.0/24")); len(got) != 0 {
+		t.Errorf("203.0.113.0/24 never reaches the unknown statement (its prefix-set does not match): %+v", got)
+	}
+	if got := r.PolicyUnknownsCovering(pfx("198.51.100.128/25")); len(got) != 1 {
+		t.Errorf("covering lookup: %+v", got)
+	}
+	// Not guessed as "reject everything in ONLY": the statement is skipped.
+	if best(t, r, "b", "198.51.100.0/24") == nil {
+		t.Error("the unknown statement must not decide the route")
+	}
+}
+
+// route-type, origin-eq, med-eq, local-pref-eq and set-route-origin.
+func TestBGPConditionsAndSetOrigin(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	b.router("c", 65002, "10.0.0.3")
+	ia, ib := b.link("a", "b", "192.0.2.0", 0)
+	b.link("b", "c", "192.0.2.2", 10)
+	b.ebgp("a", ia, "b", ib)
+	b.ibgp("b", "c")
+	b.originate("a", "198.51.100.0/24")
+	b.policy("a", "OUT", network.Statement{Actions: network.Actions{SetOrigin: network.OriginEGP, SetMED: u32(7), Result: network.ResultAccept}})
+	// b tags what it learned over eBGP, and only that, with local-pref 300
+	// when origin is EGP and MED 7.
+	b.policy("b", "IN", network.Statement{Conditions: network.Conditions{RouteType: network.RouteExternal, OriginEq: network.OriginEGP, MEDEq: u32(7)},
+		Actions: network.Actions{SetLocalPref: u32(300), Result: network.ResultAccept}})
+	// towards c: internal routes are rejected, external ones get NHS.
+	b.policy("b", "TO-C",
+		network.Statement{Conditions: network.Conditions{RouteType: network.RouteInternal}, Actions: network.Actions{Result: network.ResultReject}},
+		network.Statement{Conditions: network.Conditions{LocalPrefEq: u32(300)}, Actions: network.Actions{NextHop: &network.NextHopAction{Self: true}, Result: network.ResultAccept}})
+	n := b.build()
+	nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"OUT"}
+	nbrOf(n, "b", "192.0.2.0").Import.Policies = []string{"IN"}
+	nbrOf(n, "b", "10.0.0.3").Export.Policies = []string{"TO-C"}
+	r := Run(n)
+	p := best(t, r, "b", "198.51.100.0/24")
+	if p == nil || p.Origin != "egp" || p.LocalPref != 300 {
+		t.Fatalf("b: %+v", p)
+	}
+	pc := best(t, r, "c", "198.51.100.0/24")
+	if pc == nil || pc.NextHop != "10.0.0.2" {
+		t.Fatalf("c should get the external route with next-hop-self: %+v", pc)
+	}
+	// origin-eq IGP no longer matches: the default (accept) applies, without local-pref 300.
+	b.devs["b"].Policies["IN"].Statements[0].Conditions.OriginEq = network.OriginIGP
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil || p.LocalPref != 100 {
+		t.Errorf("origin-eq IGP must not match an EGP route: %+v", p)
+	}
+}

@@ -197,6 +197,21 @@ func story(before, after *sim.Result, cs *change.ChangeSet, findings []policy.Fi
 	return out
 }
 
+// objectKind is the kind of a changed object for grouping causes: its first
+// word, or its first two for protocol objects ("bgp neighbor", "isis
+// interface"). Protocol-global objects ("isis", "bgp") and whole-device
+// changes have only one word: they are their own kind.
+func objectKind(object string) string {
+	f := strings.Fields(object)
+	switch {
+	case len(f) == 0:
+		return "device"
+	case len(f) >= 2 && (f[0] == "bgp" || f[0] == "isis" || f[0] == "static"):
+		return f[0] + " " + f[1]
+	}
+	return f[0]
+}
+
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
@@ -222,10 +237,7 @@ func causeSummary(findings []policy.Finding) string {
 				continue
 			}
 			seen[c.Device+c.Path] = true
-			kind, _, _ := strings.Cut(c.Object, " ")
-			if kind == "bgp" || kind == "isis" || kind == "static" {
-				kind = strings.Join(strings.Fields(c.Object)[:2], " ")
-			}
+			kind := objectKind(c.Object)
 			k := fmt.Sprintf("%s %s: %s → %s", kind, c.Leaf, orDash(c.Before), orDash(c.After))
 			if c.Op != "change" {
 				k = fmt.Sprintf("%s %s", c.Object, map[string]string{"add": "added", "delete": "removed"}[c.Op])

@@ -239,6 +239,12 @@ type Statement struct {
 	Name       string
 	Conditions Conditions
 	Actions    Actions
+	Path       string
+	// Unknown lists the statement's leaves the simulator cannot interpret
+	// ("<path>: <reason>"). Such a statement is never guessed at: a route
+	// that reaches it gets an unknown result, which the policy stage turns
+	// into a blocking finding naming the statement and these leaves.
+	Unknown []string
 }
 
 // MatchMode is a match-set-options value.
@@ -260,7 +266,31 @@ type Conditions struct {
 	ASPathMode      MatchMode
 	InstallProtocol Protocol // ProtoNone = absent
 	CallPolicy      string
+	RouteType       RouteType // bgp-conditions route-type; RouteAny = absent
+	OriginEq        Origin    // bgp-conditions origin-eq; OriginUnset = absent
+	MEDEq           *uint32   // bgp-conditions med-eq
+	LocalPrefEq     *uint32   // bgp-conditions local-pref-eq
 }
+
+// RouteType is the bgp-conditions route-type: how the route was learned.
+type RouteType uint8
+
+const (
+	RouteAny      RouteType = iota
+	RouteInternal           // learned over iBGP
+	RouteExternal           // learned over eBGP
+)
+
+// Origin is a BGP ORIGIN value as policy sets or matches it; OriginUnset
+// means the condition or action is absent.
+type Origin uint8
+
+const (
+	OriginUnset Origin = iota
+	OriginIGP
+	OriginEGP
+	OriginIncomplete
+)
 
 // Actions of a statement.
 type Actions struct {
@@ -270,6 +300,7 @@ type Actions struct {
 	Community    *CommunityAction
 	Prepend      *Prepend
 	NextHop      *NextHopAction
+	SetOrigin    Origin // set-route-origin; OriginUnset = absent
 }
 
 // CommunityMethod is set-community's method.

@@ -1,0 +1,173 @@
+package sim
+
+import (
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// PolicyUnknown is a routing-policy statement that a route reached but whose
+// conditions or actions the simulator does not model (compile lists the
+// leaves). The route's fate there is unknown, so nothing that depends on the
+// prefix can be judged: the policy stage blocks on it.
+type PolicyUnknown struct {
+	Device    string
+	Policy    string
+	Statement string
+	Path      string   // the statement's OpenConfig path
+	Leaves    []string // "<path>: <reason>" of what is not modelled
+}
+
+// unknownSink collects PolicyUnknowns per prefix; BGP propagation runs
+// prefixes in parallel, so it locks.
+type unknownSink struct {
+	mu  sync.Mutex
+	hit map[netip.Prefix]map[string]PolicyUnknown
+}
+
+func newUnknownSink() *unknownSink {
+	return &unknownSink{hit: map[netip.Prefix]map[string]PolicyUnknown{}}
+}
+
+func (u *unknownSink) add(p netip.Prefix, d *network.Device, pol *network.Policy, st *network.Statement) {
+	if u == nil {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	m := u.hit[p]
+	if m == nil {
+		m = map[string]PolicyUnknown{}
+		u.hit[p] = m
+	}
+	k := d.Name + "\x00" + st.Path
+	if _, ok := m[k]; !ok {
+		m[k] = PolicyUnknown{Device: d.Name, Policy: pol.Name, Statement: st.Name, Path: st.Path,
+			Leaves: append([]string(nil), st.Unknown...)}
+	}
+}
+
+// take removes and returns what was recorded for p, sorted.
+func (u *unknownSink) take(p netip.Prefix) []PolicyUnknown {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	m := u.hit[p]
+	delete(u.hit, p)
+	return sortedUnknowns(m)
+}
+
+func (u *unknownSink) get(p netip.Prefix) []PolicyUnknown {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return sortedUnknowns(u.hit[p])
+}
+
+func sortedUnknowns(m map[string]PolicyUnknown) []PolicyUnknown {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]PolicyUnknown, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Device != out[j].Device {
+			return out[i].Device < out[j].Device
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out
+}
+
+// policyCtx starts a policy evaluation for BGP propagation.
+func (s *state) policyCtx(d *network.Device, p netip.Prefix) *policyCtx {
+	return &policyCtx{dev: d, prefix: p, unknown: s.bgpUnknown}
+}
+
+// propagateClass propagates one prefix class and keeps, with its RIBs, the
+// unknown statements its routes reached: every prefix of the class shares them.
+func (s *state) propagateClass(pid int32) *prefixRIB {
+	r := s.propagate(pid)
+	r.unknown = s.bgpUnknown.take(s.bgp.prefixes[pid])
+	return r
+}
+
+// PolicyUnknowns lists the unknown statements that routes for exactly p
+// reached (BGP propagation and redistribution into BGP), sorted.
+func (r *Result) PolicyUnknowns(p netip.Prefix) []PolicyUnknown {
+	if r.state == nil || r.bgp == nil {
+		return nil
+	}
+	p = p.Masked()
+	var out []PolicyUnknown
+	if pid, ok := r.bgp.pid[p]; ok && r.bgp.ribs[pid] != nil {
+		out = append(out, r.bgp.ribs[pid].unknown...)
+	}
+	out = append(out, r.state.localUnknown.get(p)...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Device != out[j].Device {
+			return out[i].Device < out[j].Device
+		}
+		return out[i].Path < out[j].Path
+	})
+	return dedupeUnknowns(out)
+}
+
+// PolicyUnknownsCovering lists the unknown statements reached by routes for p
+// or for any BGP prefix that covers p or lies inside it: forwarding to p
+// depends on all of them.
+func (r *Result) PolicyUnknownsCovering(p netip.Prefix) []PolicyUnknown {
+	if r.bgp == nil {
+		return nil
+	}
+	var out []PolicyUnknown
+	for _, q := range r.bgp.prefixes {
+		if q.Overlaps(p) {
+			out = append(out, r.PolicyUnknowns(q)...)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Device != out[j].Device {
+			return out[i].Device < out[j].Device
+		}
+		return out[i].Path < out[j].Path
+	})
+	return dedupeUnknowns(out)
+}
+
+// AllPolicyUnknowns lists every unknown statement any route reached.
+func (r *Result) AllPolicyUnknowns() []PolicyUnknown {
+	if r.bgp == nil {
+		return nil
+	}
+	var out []PolicyUnknown
+	for _, q := range r.bgp.prefixes {
+		out = append(out, r.PolicyUnknowns(q)...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Device != out[j].Device {
+			return out[i].Device < out[j].Device
+		}
+		return out[i].Path < out[j].Path
+	})
+	return dedupeUnknowns(out)
+}
+
+func dedupeUnknowns(l []PolicyUnknown) []PolicyUnknown {
+	out := l[:0]
+	for i, u := range l {
+		if i > 0 && u.Device == l[i-1].Device && u.Path == l[i-1].Path {
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// String is "<device> policy <name> statement <name>".
+func (u PolicyUnknown) String() string {
+	return u.Device + " policy " + u.Policy + " statement " + u.Statement + " (" + strings.Join(u.Leaves, "; ") + ")"
+}
