@@ -26,7 +26,7 @@ var (
 
 // cosmetic leaves have no routing effect.
 func cosmetic(path string) bool {
-	for _, leaf := range []string{"/description", "/mtu"} {
+	for _, leaf := range []string{"/description"} {
 		if strings.HasSuffix(path, leaf) {
 			return true
 		}

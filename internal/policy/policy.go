@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strings"
 
 	"github.com/backstop-net/backstop/internal/fault"
 	"go.yaml.in/yaml/v3"
@@ -36,6 +37,7 @@ const (
 	KindBlastRadius      = "blast_radius"
 	KindUnmodelled       = "unmodelled"
 	KindReachability     = "reachability"
+	KindAgreement        = "agreement" // both ends of links, adjacencies and sessions agree
 	KindConvergence      = "convergence" // built in: a simulation that does not converge never passes
 )
 
@@ -52,6 +54,38 @@ type SessionSelector struct {
 	Role     string     `yaml:"role,omitempty"`
 	Device   string     `yaml:"device,omitempty"`
 	Neighbor netip.Addr `yaml:"neighbor,omitempty"`
+}
+
+// AllowRule is one explicit relaxation of the unmodelled invariant.
+type AllowRule struct {
+	// Path is a gNMI path pattern; "*" matches any run of characters
+	// (slashes and keys included), e.g. "/routing-policy/*/match-tag-set/*".
+	Path   string `yaml:"path"`
+	Reason string `yaml:"reason"`
+	Line   int    `yaml:"-"`
+}
+
+// Matches reports whether a leaf path is covered by the rule.
+func (a AllowRule) Matches(path string) bool { return globMatch(a.Path, path) }
+
+// globMatch matches s against a pattern whose only wildcard is "*".
+func globMatch(pattern, s string) bool {
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == s
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for _, mid := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, mid)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(mid):]
+	}
+	return strings.HasSuffix(s, parts[len(parts)-1])
 }
 
 // Invariant is one rule. Which fields apply depends on Kind (policies/README.md).
@@ -81,6 +115,10 @@ type Invariant struct {
 	// unmodelled
 	Changed Severity `yaml:"changed,omitempty"`
 	Present Severity `yaml:"present,omitempty"`
+	// Allow relaxes unmodelled config explicitly, per path pattern and with a
+	// reason that every report shows: matching leaves (and unknown policy
+	// statements made only of them) warn instead of blocking.
+	Allow []AllowRule `yaml:"allow,omitempty"`
 
 	Line int `yaml:"-"`
 }
@@ -165,6 +203,15 @@ func (inv *Invariant) check() error {
 		if len(inv.Prefixes) == 0 {
 			return fmt.Errorf("critical_prefixes needs prefixes")
 		}
+		// A negative minimum would silently disable the invariant.
+		if inv.MinSites < 0 || inv.MinSessions < 0 {
+			return fmt.Errorf("min_sites and min_sessions must not be negative")
+		}
+		for _, p := range inv.Prefixes {
+			if !p.IsValid() || p != p.Masked() {
+				return fmt.Errorf("prefix %s has host bits set (did you mean %s?)", p, p.Masked())
+			}
+		}
 		if len(inv.ToRoles) == 0 {
 			inv.ToRoles = []string{"transit"}
 		}
@@ -182,10 +229,25 @@ func (inv *Invariant) check() error {
 		if len(inv.Critical) == 0 && inv.MaxLost == nil {
 			return fmt.Errorf("bgp_sessions needs critical sessions or max_lost")
 		}
+		if inv.MaxLost != nil && *inv.MaxLost < 0 {
+			return fmt.Errorf("max_lost must not be negative")
+		}
+		for _, sel := range inv.Critical {
+			if sel.Role == "" && sel.Device == "" && !sel.Neighbor.IsValid() {
+				return fmt.Errorf("an empty critical session selector would match every session; name a role, device or neighbor")
+			}
+		}
 	case KindBlastRadius:
 		if inv.MaxBackboneLinksPct == nil && inv.MaxDevices == nil {
 			return fmt.Errorf("blast_radius needs max_backbone_links_pct or max_devices")
 		}
+		if p := inv.MaxBackboneLinksPct; p != nil && (*p < 0 || *p > 100) {
+			return fmt.Errorf("max_backbone_links_pct must be between 0 and 100")
+		}
+		if inv.MaxDevices != nil && *inv.MaxDevices < 0 {
+			return fmt.Errorf("max_devices must not be negative")
+		}
+	case KindAgreement:
 	case KindReachability:
 		if len(inv.From) == 0 || len(inv.To) == 0 {
 			return fmt.Errorf("reachability needs from and to")
@@ -203,11 +265,19 @@ func (inv *Invariant) check() error {
 		if err := checkSeverity(inv.Present, "present", true); err != nil {
 			return err
 		}
+		for i, a := range inv.Allow {
+			if strings.TrimSpace(a.Path) == "" || !strings.HasPrefix(a.Path, "/") && a.Path != "*" {
+				return fmt.Errorf("allow[%d]: path must be a gNMI path pattern starting with /", i)
+			}
+			if strings.TrimSpace(a.Reason) == "" {
+				return fmt.Errorf("allow[%d] (%s): a relaxation needs a reason; it is shown in every report", i, a.Path)
+			}
+		}
 		return nil
 	case "":
 		return fmt.Errorf("missing kind")
 	default:
-		return fmt.Errorf("unknown kind %q (critical_prefixes, anycast, bgp_sessions, blast_radius, reachability, unmodelled)", inv.Kind)
+		return fmt.Errorf("unknown kind %q (critical_prefixes, anycast, bgp_sessions, blast_radius, reachability, agreement, unmodelled)", inv.Kind)
 	}
 	return checkSeverity(inv.Severity, "severity", false)
 }

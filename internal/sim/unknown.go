@@ -171,3 +171,14 @@ func dedupeUnknowns(l []PolicyUnknown) []PolicyUnknown {
 func (u PolicyUnknown) String() string {
 	return u.Device + " policy " + u.Policy + " statement " + u.Statement + " (" + strings.Join(u.Leaves, "; ") + ")"
 }
+
+// KnowsPrefix reports whether any router or external speaker in the network
+// has or originates a BGP route for exactly p: a policy naming a prefix the
+// network has never heard of is a typo, not an invariant that holds.
+func (r *Result) KnowsPrefix(p netip.Prefix) bool {
+	if r.bgp == nil {
+		return false
+	}
+	_, ok := r.bgp.pid[p.Masked()]
+	return ok
+}
