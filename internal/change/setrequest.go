@@ -152,6 +152,10 @@ func setApplyDevice(run *snapshot.DeviceConfig, reqs []*gpb.SetRequest, file str
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", run.Name, err)
 	}
+	// The same protocol checks a candidate file gets (an interface /0, ...).
+	if err := oc.CheckRendered(raw); err != nil {
+		return nil, fault.Badf("%s: %s: the changed config is invalid (%s): %w", file, run.Name, setPaths(reqs), err)
+	}
 	// Members the binding does not model are kept: the change cannot have
 	// touched them (it would have failed on the unknown path).
 	return &snapshot.DeviceConfig{Name: run.Name, File: file, Raw: raw, Tree: tree, Ignored: run.Ignored}, nil

@@ -224,7 +224,86 @@ func setUpdate(prefix *gpb.Path, u *gpb.Update) (*gpb.Path, *gpb.TypedValue, err
 	if j := val.GetJsonVal(); j != nil {
 		val = &gpb.TypedValue{Value: &gpb.TypedValue_JsonIetfVal{JsonIetfVal: j}}
 	}
-	return stripOrigin(full), val, nil
+	full = stripOrigin(full)
+	if j := val.GetJsonIetfVal(); j != nil {
+		if err := checkValue(full, j); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", PathString(full), err)
+		}
+	}
+	return full, val, nil
+}
+
+// checkValue holds a SetRequest's JSON value to the same strictness as a
+// config file (the binding decodes it with encoding/json, last duplicate
+// wins): duplicate members and list entries, invalid UTF-8, fractions in
+// integer leaves and protocol-invalid values are refused. Line numbers count
+// within the value.
+func checkValue(p *gpb.Path, raw []byte) error {
+	v, err := decodeStrict(raw)
+	if err != nil {
+		return valueErr(p, err)
+	}
+	e, err := entryAt(p)
+	if err != nil {
+		return nil // setCheckPaths and the binding name the path
+	}
+	c := &checker{}
+	base := &loc{member: "\x00"}
+	switch x := v.(type) {
+	case map[string]any:
+		if e.IsDir() {
+			c.object(e, x, base)
+		}
+	case []any:
+		if e.IsList() {
+			for i, it := range x {
+				if m, ok := it.(map[string]any); ok {
+					c.object(e, m, &loc{up: base, idx: i, isIdx: true, list: e, entry: m})
+				}
+			}
+		} else if e.IsLeafList() {
+			c.leaf(e, x, base)
+		}
+	default:
+		if e.IsLeaf() {
+			c.scalar(e, x, base)
+		}
+	}
+	if len(c.errs) == 0 {
+		return nil
+	}
+	// The value's own steps start below the base.
+	for i := range c.errs {
+		c.errs[i].at = rebase(c.errs[i].at, base)
+	}
+	return valueErr(p, c.result(raw))
+}
+
+// rebase drops the synthetic base from a loc chain, so paths and steps are
+// relative to the value.
+func rebase(l, base *loc) *loc {
+	if l == nil || l == base {
+		return nil
+	}
+	cp := *l
+	cp.up = rebase(l.up, base)
+	return &cp
+}
+
+func valueErr(p *gpb.Path, err error) error {
+	ie, ok := err.(*InputError)
+	if !ok {
+		return err
+	}
+	out := *ie
+	if out.Path != "" || len(p.GetElem()) > 0 {
+		out.Path = strings.TrimSuffix(PathString(p), "/") + out.Path
+	}
+	if out.Line > 0 {
+		out.Msg = fmt.Sprintf("(line %d of the value) %s", out.Line, out.Msg)
+		out.Line = 0
+	}
+	return &out
 }
 
 func stripOrigin(p *gpb.Path) *gpb.Path {
@@ -443,16 +522,7 @@ func updateJSON(v *gpb.TypedValue) (any, error) {
 		}
 		raw = b
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("malformed JSON: trailing data")
-	}
-	return out, nil
+	return decodeStrict(raw)
 }
 
 // memberKey finds obj's member for a schema name, with or without module prefix.
