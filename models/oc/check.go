@@ -205,6 +205,11 @@ func (c *checker) scalar(e *yang.Entry, v any, at *loc) any {
 			if _, isStr := v.(string); isStr {
 				c.fail(at, "an integer leaf (type %s) given as a JSON string; RFC 7951 §6.1 wants a number", typeName(t))
 			}
+		case isNum && smallInt(t.Kind) && len(t.Range) > 0 && !inRange(t.Range, string(n)):
+			// The binding checks only the type's width when decoding; the
+			// YANG range (IPv4 prefix-length 0..32) only in Validate, which
+			// Load does not run on the whole tree (too slow per device).
+			c.fail(at, "%s is outside the range %s of %s", n, t.Range, typeName(t))
 		case isNum && e.Name == "prefix-length" && zero(string(n)) && interfaceAddress(e):
 			// A /0 interface address puts every destination on the link:
 			// the device would ARP for the whole Internet. No vendor
@@ -314,4 +319,12 @@ func CheckRendered(raw []byte) error {
 		return err
 	}
 	return nil
+}
+
+func inRange(r yang.YangRange, s string) bool {
+	v, err := yang.ParseInt(s)
+	if err != nil {
+		return true // not an integer: reported elsewhere
+	}
+	return r.Contains(yang.YangRange{{Min: v, Max: v}})
 }

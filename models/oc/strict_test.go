@@ -102,6 +102,7 @@ func TestStrictLoadRefuses(t *testing.T) {
       "prefix-length": 0}}]}}}]}}]}}`), 4,
 			"/interfaces/interface[name=lo0]/subinterfaces/subinterface[index=0]/ipv6/addresses/address[ip=2001:db8::1]/config/prefix-length",
 			"prefix-length 0"},
+		{"IPv4 prefix-length above 32 (YANG range)", strictDoc("PLEN", "33"), 11, "/config/prefix-length", "33 is outside the range 0..32"},
 		{"invalid UTF-8 in a value",
 			strictDoc(`"name": "et-0/0/0", "enabled"`, "\"name\": \"et-0/0/0\", \"description\": \"x\xff\", \"enabled\""), 6,
 			"/interfaces/interface[name=et-0/0/0]/config", "invalid UTF-8 (byte 0xff"},
