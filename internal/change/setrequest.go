@@ -164,6 +164,9 @@ func setApplyDevice(run *snapshot.DeviceConfig, reqs []*gpb.SetRequest, file str
 // setCheckPaths rejects paths the schema does not know before they reach the
 // binding, whose messages do not always name the path.
 func setCheckPaths(r *gpb.SetRequest) error {
+	if err := oc.CheckWildcards(r); err != nil {
+		return err
+	}
 	check := func(op string, p *gpb.Path) error {
 		full, err := oc.JoinPath(r.GetPrefix(), p)
 		if err != nil {
