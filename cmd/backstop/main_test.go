@@ -57,7 +57,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"pass", scenario("drain-one-link"), 0, "PASS"},
 		{"warn passes by default", scenario("transit-shutdown"), 0, "WARN"},
 		{"warn fails with --fail-on warn", append(scenario("transit-shutdown"), "--fail-on", "warn"), 3, "WARN"},
-		{"malformed JSON", []string{"check", "--running", td + "/backbone", "--candidate", td + "/bad/bad-json/candidate"}, 4, "bb1.ams.json: malformed JSON: line 8"},
+		{"malformed JSON", []string{"check", "--running", td + "/backbone", "--candidate", td + "/bad/bad-json/candidate"}, 4, "bb1.ams.json: line 8: /interfaces/interface"},
 		{"unknown device in a change", []string{"check", "--running", td + "/backbone", "--candidate", td + "/bad/unknown-device/candidate"}, 4, `device "ghost" is not in the inventory`},
 		{"bad prefix", []string{"check", "--running", td + "/bad/bad-prefix", "--candidate", td + "/scenarios/cosmetic/candidate"}, 4, "environment.yaml"},
 		{"bad policy kind", append(scenario("cosmetic"), "--policy", td+"/bad/bad-policy.yaml"), 4, "bad-policy.yaml: line"},

@@ -152,6 +152,10 @@ func setApplyDevice(run *snapshot.DeviceConfig, reqs []*gpb.SetRequest, file str
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", run.Name, err)
 	}
+	// The same protocol checks a candidate file gets (an interface /0, ...).
+	if err := oc.CheckRendered(raw); err != nil {
+		return nil, fault.Badf("%s: %s: the changed config is invalid (%s): %w", file, run.Name, setPaths(reqs), err)
+	}
 	// Members the binding does not model are kept: the change cannot have
 	// touched them (it would have failed on the unknown path).
 	return &snapshot.DeviceConfig{Name: run.Name, File: file, Raw: raw, Tree: tree, Ignored: run.Ignored}, nil
@@ -160,6 +164,9 @@ func setApplyDevice(run *snapshot.DeviceConfig, reqs []*gpb.SetRequest, file str
 // setCheckPaths rejects paths the schema does not know before they reach the
 // binding, whose messages do not always name the path.
 func setCheckPaths(r *gpb.SetRequest) error {
+	if err := oc.CheckWildcards(r); err != nil {
+		return err
+	}
 	check := func(op string, p *gpb.Path) error {
 		full, err := oc.JoinPath(r.GetPrefix(), p)
 		if err != nil {

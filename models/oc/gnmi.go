@@ -8,6 +8,7 @@ package oc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -15,9 +16,12 @@ import (
 
 	gpb "github.com/openconfig/gnmi/proto/gnmi"
 	"github.com/openconfig/goyang/pkg/yang"
+	"github.com/openconfig/ygot/exampleoc"
 	"github.com/openconfig/ygot/util"
 	"github.com/openconfig/ygot/ygot"
 	"github.com/openconfig/ygot/ytypes"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // Models lists the YANG modules that define the top-level nodes of the
@@ -79,14 +83,122 @@ func JoinPath(prefix, p *gpb.Path) (*gpb.Path, error) {
 // ".../neighbors") are handled too: updates are merged from the root, and
 // deletes go through the JSON form of the tree.
 func ApplySet(tree *Device, req *gpb.SetRequest) error {
+	if err := CheckWildcards(req); err != nil {
+		return err
+	}
+	before := protocolSet(tree)
+	if err := applySet(tree, req); err != nil {
+		return err
+	}
+	dropOrphanTables(tree, before)
+	return nil
+}
+
+// CheckWildcards refuses "*" and "..." in any Set path. The gNMI
+// specification (§2.2.2.1) allows wildcards only in Get and Subscribe: in a
+// Set, the binding would create an interface literally named "*", and a
+// device would reject the request, so the simulated candidate is nothing
+// any router will run.
+func CheckWildcards(req *gpb.SetRequest) error {
+	check := func(op string, p *gpb.Path) error {
+		for _, el := range append(append([]*gpb.PathElem(nil), req.GetPrefix().GetElem()...), p.GetElem()...) {
+			if el.GetName() == "*" || el.GetName() == "..." {
+				return fmt.Errorf("%s %s: wildcard %q as a path element: a Set path must name concrete nodes (gNMI allows wildcards only in Get and Subscribe)", op, wildPath(req.GetPrefix(), p), el.GetName())
+			}
+			for k, v := range el.GetKey() {
+				if v == "*" || v == "..." {
+					return fmt.Errorf("%s %s: wildcard %q as the value of key %s: a Set path must name concrete nodes (gNMI allows wildcards only in Get and Subscribe)", op, wildPath(req.GetPrefix(), p), v, k)
+				}
+			}
+		}
+		return nil
+	}
+	for _, p := range req.GetDelete() {
+		if err := check("delete", p); err != nil {
+			return err
+		}
+	}
+	for _, u := range req.GetReplace() {
+		if err := check("replace", u.GetPath()); err != nil {
+			return err
+		}
+	}
+	for _, u := range req.GetUpdate() {
+		if err := check("update", u.GetPath()); err != nil {
+			return err
+		}
+	}
+	for _, u := range req.GetUnionReplace() {
+		if err := check("union_replace", u.GetPath()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func wildPath(prefix, p *gpb.Path) string {
+	full, err := JoinPath(prefix, p)
+	if err != nil {
+		return PathString(p)
+	}
+	return PathString(full)
+}
+
+type niProto struct {
+	ni    string
+	proto installProto
+}
+
+// installProto is the identity naming a routing protocol (BGP, ISIS,
+// STATIC...), the key shared by protocols, tables and table connections.
+type installProto = exampleoc.E_PolicyTypes_INSTALL_PROTOCOL_TYPE
+
+func protocolSet(tree *Device) map[niProto]bool {
+	out := map[niProto]bool{}
+	for n, ni := range tree.NetworkInstance {
+		for k := range ni.Protocol {
+			out[niProto{n, k.Identifier}] = true
+		}
+	}
+	return out
+}
+
+// dropOrphanTables removes the tables (and the table connections using
+// them) of a protocol whose last instance the request deleted. Routers
+// create and remove a protocol's tables themselves (OpenConfig
+// network-instance: tables are system-managed per protocol), so "delete
+// protocol[identifier=ISIS][name=ISIS]" must succeed as it does on the
+// device; without this the table's leafref to the protocol dangles and the
+// request is refused as schema-invalid. Tables that were already orphans,
+// or that the request itself adds without a protocol, are left for Validate
+// to refuse.
+func dropOrphanTables(tree *Device, before map[niProto]bool) {
+	after := protocolSet(tree)
+	for n, ni := range tree.NetworkInstance {
+		gone := map[installProto]bool{}
+		for k := range ni.Table {
+			if before[niProto{n, k.Protocol}] && !after[niProto{n, k.Protocol}] {
+				gone[k.Protocol] = true
+				delete(ni.Table, k)
+			}
+		}
+		for k := range ni.TableConnection {
+			if gone[k.SrcProtocol] || gone[k.DstProtocol] {
+				delete(ni.TableConnection, k)
+			}
+		}
+	}
+}
+
+func applySet(tree *Device, req *gpb.SetRequest) error {
 	prefix := req.GetPrefix()
 	for _, p := range req.GetDelete() {
 		full, err := JoinPath(prefix, p)
 		if err != nil {
-			return fmt.Errorf("delete %s: %v", PathString(p), err)
+			return fmt.Errorf("delete %s: %v", PathString(p), plainErr(err))
 		}
 		if err := setDelete(tree, stripOrigin(full)); err != nil {
-			return fmt.Errorf("delete %s: %v", PathString(full), err)
+			return fmt.Errorf("delete %s: %v", PathString(full), plainErr(err))
 		}
 	}
 	for _, u := range req.GetReplace() {
@@ -97,10 +209,10 @@ func ApplySet(tree *Device, req *gpb.SetRequest) error {
 		if len(full.Elem) == 0 {
 			*tree = Device{} // replace of the root: the new tree is exactly the payload
 		} else if err := setDelete(tree, full); err != nil {
-			return fmt.Errorf("replace %s: %v", PathString(full), err)
+			return fmt.Errorf("replace %s: %v", PathString(full), plainErr(err))
 		}
 		if err := setValue(tree, full, val); err != nil {
-			return fmt.Errorf("replace %s: %v", PathString(full), err)
+			return fmt.Errorf("replace %s: %v", PathString(full), plainErr(err))
 		}
 	}
 	for _, u := range req.GetUpdate() {
@@ -109,7 +221,7 @@ func ApplySet(tree *Device, req *gpb.SetRequest) error {
 			return err
 		}
 		if err := setValue(tree, full, val); err != nil {
-			return fmt.Errorf("update %s: %v", PathString(full), err)
+			return fmt.Errorf("update %s: %v", PathString(full), plainErr(err))
 		}
 	}
 	return nil
@@ -224,7 +336,91 @@ func setUpdate(prefix *gpb.Path, u *gpb.Update) (*gpb.Path, *gpb.TypedValue, err
 	if j := val.GetJsonVal(); j != nil {
 		val = &gpb.TypedValue{Value: &gpb.TypedValue_JsonIetfVal{JsonIetfVal: j}}
 	}
-	return stripOrigin(full), val, nil
+	full = stripOrigin(full)
+	if j := val.GetJsonIetfVal(); j != nil {
+		if err := checkValue(full, j); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", PathString(full), err)
+		}
+	}
+	return full, val, nil
+}
+
+// checkValue holds a SetRequest's JSON value to the same strictness as a
+// config file (the binding decodes it with encoding/json, last duplicate
+// wins): duplicate members and list entries, invalid UTF-8, fractions in
+// integer leaves and protocol-invalid values are refused. Line numbers count
+// within the value.
+func checkValue(p *gpb.Path, raw []byte) error {
+	v, err := decodeStrict(raw)
+	if err != nil {
+		return valueErr(p, err)
+	}
+	e, err := entryAt(p)
+	if err != nil {
+		return nil // setCheckPaths and the binding name the path
+	}
+	c := &checker{}
+	base := &loc{member: "\x00"}
+	switch x := v.(type) {
+	case map[string]any:
+		if e.IsList() && len(p.Elem) > 0 {
+			if err := keysAgree(e, p.Elem[len(p.Elem)-1], x); err != nil {
+				return err
+			}
+		}
+		if e.IsDir() {
+			c.object(e, x, base)
+		}
+	case []any:
+		if e.IsList() {
+			for i, it := range x {
+				if m, ok := it.(map[string]any); ok {
+					c.object(e, m, &loc{up: base, idx: i, isIdx: true, list: e, entry: m})
+				}
+			}
+		} else if e.IsLeafList() {
+			c.leaf(e, x, base)
+		}
+	default:
+		if e.IsLeaf() {
+			c.scalar(e, x, base)
+		}
+	}
+	if len(c.errs) == 0 {
+		return nil
+	}
+	// The value's own steps start below the base.
+	for i := range c.errs {
+		c.errs[i].at = rebase(c.errs[i].at, base)
+	}
+	return valueErr(p, c.result(raw))
+}
+
+// rebase drops the synthetic base from a loc chain, so paths and steps are
+// relative to the value.
+func rebase(l, base *loc) *loc {
+	if l == nil || l == base {
+		return nil
+	}
+	cp := *l
+	cp.up = rebase(l.up, base)
+	return &cp
+}
+
+func valueErr(p *gpb.Path, err error) error {
+	ie, ok := err.(*InputError)
+	if !ok {
+		return err
+	}
+	out := *ie
+	if out.Path != "" || len(p.GetElem()) > 0 {
+		out.Path = strings.TrimSuffix(PathString(p), "/") + out.Path
+	}
+	if out.Line > 0 {
+		out.Msg = fmt.Sprintf("(line %d of the value) %s", out.Line, out.Msg)
+		out.Line = 0
+	}
+	return &out
 }
 
 func stripOrigin(p *gpb.Path) *gpb.Path {
@@ -443,16 +639,7 @@ func updateJSON(v *gpb.TypedValue) (any, error) {
 		}
 		raw = b
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("malformed JSON: trailing data")
-	}
-	return out, nil
+	return decodeStrict(raw)
 }
 
 // memberKey finds obj's member for a schema name, with or without module prefix.
@@ -713,4 +900,37 @@ func jsonDelete(obj map[string]any, e *yang.Entry, elems []*gpb.PathElem) {
 	if m, ok := obj[key].(map[string]any); ok {
 		jsonDelete(m, c, elems[1:])
 	}
+}
+
+// keysAgree refuses a list-entry value whose key members contradict the
+// path's keys (gNMI §3.4.6: the path names the entry). The binding would
+// otherwise file the value under one name or the other depending on the
+// code path, and the simulated candidate would not be what the device does.
+func keysAgree(list *yang.Entry, el *gpb.PathElem, v map[string]any) error {
+	cfg, _ := v["config"].(map[string]any)
+	for _, k := range strings.Fields(list.Key) {
+		want, ok := el.GetKey()[k]
+		if !ok {
+			continue
+		}
+		for _, m := range []map[string]any{v, cfg} {
+			mk, ok := memberKey(m, k)
+			if !ok {
+				continue
+			}
+			if got := keyString(m[mk]); !keyEqual(got, want) {
+				return fmt.Errorf("the value's key %s=%s contradicts the path's [%s=%s]", k, got, k, want)
+			}
+		}
+	}
+	return nil
+}
+
+// plainErr drops the gRPC status wrapping ("rpc error: code = NotFound desc
+// = ...") the binding puts on its errors: the user ran no RPC.
+func plainErr(err error) error {
+	if s, ok := status.FromError(err); ok && s.Code() != codes.OK && s.Code() != codes.Unknown {
+		return errors.New(s.Message())
+	}
+	return err
 }

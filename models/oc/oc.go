@@ -7,8 +7,6 @@
 package oc
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -33,58 +31,45 @@ func RootEntry() *yang.Entry { return exampleoc.SchemaTree["Device"] }
 
 // Load decodes RFC 7951 JSON into a Device. Members the schema does not know are
 // dropped and returned as Ignored (sorted), never silently lost; anything else
-// that does not fit the schema is an error.
+// that does not fit the schema is an error. Decoding is strict (see strict.go
+// and check.go): duplicate members or list entries, invalid UTF-8, fractions
+// in integer leaves and protocol-invalid values are an *InputError with the
+// line and path.
 func Load(data []byte) (*Device, []Ignored, error) {
-	var tree any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&tree); err != nil {
-		return nil, nil, fmt.Errorf("malformed JSON: %w", jsonErrorWithLine(data, err))
-	}
-	if dec.More() {
-		return nil, nil, fmt.Errorf("malformed JSON: trailing data after the top-level object")
-	}
-	root, ok := tree.(map[string]any)
-	if !ok {
-		return nil, nil, fmt.Errorf("config must be a JSON object rooted at /, got %T", tree)
-	}
-	var ignored []Ignored
-	prune(RootEntry(), root, "", &ignored)
-	sort.Slice(ignored, func(i, j int) bool { return ignored[i].Path < ignored[j].Path })
-	// Re-encode the pruned tree: ytypes wants plain float64 numbers.
-	clean, err := json.Marshal(root)
+	tree, err := decodeStrict(data)
 	if err != nil {
 		return nil, nil, err
 	}
-	var plain any
-	if err := json.Unmarshal(clean, &plain); err != nil {
+	root, ok := tree.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("config must be a JSON object rooted at /, got %s", jsonKind(tree))
+	}
+	c := &checker{}
+	c.object(RootEntry(), root, nil)
+	if err := c.result(data); err != nil {
 		return nil, nil, err
 	}
+	ignored := c.ignored
+	sort.Slice(ignored, func(i, j int) bool { return ignored[i].Path < ignored[j].Path })
 	dev := &Device{}
-	if err := ytypes.Unmarshal(RootEntry(), dev, plain); err != nil {
+	if err := ytypes.Unmarshal(RootEntry(), dev, root); err != nil {
 		return nil, nil, fmt.Errorf("does not fit the OpenConfig schema: %w", err)
 	}
 	return dev, ignored, nil
 }
 
-// jsonErrorWithLine turns a byte offset from encoding/json into line:column.
-func jsonErrorWithLine(data []byte, err error) error {
-	var off int64 = -1
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		off = e.Offset
-	case *json.UnmarshalTypeError:
-		off = e.Offset
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "a JSON array"
+	case string:
+		return "a JSON string"
+	case nil:
+		return "null"
+	case bool:
+		return "a JSON boolean"
 	}
-	if off < 0 {
-		return err
-	}
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	col := off - int64(bytes.LastIndexByte(data[:off], '\n'))
-	return fmt.Errorf("line %d column %d: %w", line, col, err)
+	return "a JSON number"
 }
 
 // stripModule drops the "module:" prefix of an RFC 7951 member name.
@@ -109,38 +94,6 @@ func child(e *yang.Entry, name string) *yang.Entry {
 		}
 	}
 	return nil
-}
-
-// prune removes members unknown to the schema from obj (in place) and records them.
-func prune(e *yang.Entry, obj map[string]any, path string, out *[]Ignored) {
-	for name, v := range obj {
-		if strings.HasPrefix(name, "@") {
-			continue // RFC 7951 metadata
-		}
-		c := child(e, stripModule(name))
-		if c == nil {
-			*out = append(*out, Ignored{Path: path + "/" + name})
-			delete(obj, name)
-			continue
-		}
-		p := path + "/" + stripModule(name)
-		switch {
-		case c.IsList():
-			items, ok := v.([]any)
-			if !ok {
-				continue // ytypes reports the type error with its path
-			}
-			for _, it := range items {
-				if m, ok := it.(map[string]any); ok {
-					prune(c, m, p+listKeys(c, m), out)
-				}
-			}
-		case c.IsDir():
-			if m, ok := v.(map[string]any); ok {
-				prune(c, m, p, out)
-			}
-		}
-	}
 }
 
 func listKeys(e *yang.Entry, m map[string]any) string {

@@ -1,0 +1,330 @@
+package oc
+
+// The schema-guided pass over a decoded RFC 7951 tree, before the binding
+// sees it. It drops (and records) members the schema does not know, and
+// refuses input the binding would accept but mean something else by:
+// two list entries with the same key (the binding keeps the last: a
+// reviewer sees one BGP neighbor, the router gets the other), a fraction
+// where an integer belongs (the binding truncates: peer-as 3356.5 becomes
+// 3356), and values the schema allows but the protocol does not.
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/openconfig/goyang/pkg/yang"
+)
+
+// loc is a node's position in the tree, built as a parent-linked chain so
+// the fast path allocates no path strings; path and steps are rendered only
+// for errors and ignored members.
+type loc struct {
+	up     *loc
+	member string // the JSON member name as written, for a member step
+	idx    int
+	isIdx  bool           // an array item
+	list   *yang.Entry    // for a list entry: the list schema
+	entry  map[string]any // for a list entry: the entry, to render its keys
+}
+
+func (l *loc) path() string {
+	if l == nil {
+		return ""
+	}
+	switch {
+	case l.isIdx && l.list != nil:
+		return l.up.path() + listKeys(l.list, l.entry)
+	case l.isIdx:
+		return l.up.path() // a leaf-list item: the leaf-list names it
+	}
+	return l.up.path() + "/" + stripModule(l.member)
+}
+
+func (l *loc) steps() []step {
+	var out []step
+	for ; l != nil; l = l.up {
+		out = append(out, step{member: l.member, idx: l.idx, isIdx: l.isIdx})
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+type pending struct {
+	at  *loc
+	msg string
+}
+
+// checker walks a generic tree against the schema.
+type checker struct {
+	ignored []Ignored
+	errs    []pending
+}
+
+func (c *checker) fail(at *loc, format string, args ...any) {
+	c.errs = append(c.errs, pending{at: at, msg: fmt.Sprintf(format, args...)})
+}
+
+// result turns the collected problems into one InputError, the first by
+// line (then path) so the message is deterministic, counting the rest.
+func (c *checker) result(data []byte) error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	out := make([]*InputError, len(c.errs))
+	for i, p := range c.errs {
+		line := 0
+		if data != nil {
+			line = lineOf(data, locate(data, p.at.steps()))
+		}
+		out[i] = &InputError{Line: line, Path: p.at.path(), Msg: p.msg}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Msg < out[j].Msg
+	})
+	if len(out) > 1 {
+		out[0].Msg += fmt.Sprintf(" (and %d more problem(s) in this file)", len(out)-1)
+	}
+	return out[0]
+}
+
+// object checks the members of obj (schema e) in place: unknown members are
+// removed and recorded, numbers become float64 for the binding.
+func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
+	for name, v := range obj {
+		if strings.HasPrefix(name, "@") {
+			obj[name] = plainNumbers(v) // RFC 7951 metadata
+			continue
+		}
+		local := stripModule(name)
+		ch := child(e, local)
+		if ch == nil {
+			c.ignored = append(c.ignored, Ignored{Path: at.path() + "/" + name})
+			delete(obj, name)
+			continue
+		}
+		l := &loc{up: at, member: name}
+		if local != name {
+			// "openconfig-interfaces:interfaces" and "interfaces" in one
+			// object are the same node twice: as ambiguous as a duplicate.
+			if _, dup := obj[local]; dup {
+				c.fail(l, "member %q given twice (as %q and %q)", local, local, name)
+			}
+			for other := range obj {
+				if other != name && other != local && stripModule(other) == local && other < name {
+					c.fail(l, "member %q given twice (as %q and %q)", local, other, name)
+				}
+			}
+		}
+		switch {
+		case ch.IsList():
+			items, ok := v.([]any)
+			if !ok {
+				obj[name] = plainNumbers(v)
+				continue // the binding reports the type error with its path
+			}
+			var seen map[string]int
+			keyed := ch.Key != ""
+			if keyed {
+				seen = make(map[string]int, len(items))
+			}
+			for i, it := range items {
+				m, ok := it.(map[string]any)
+				if !ok {
+					items[i] = plainNumbers(it)
+					continue
+				}
+				el := &loc{up: l, idx: i, isIdx: true, list: ch, entry: m}
+				if keyed {
+					k := keyTuple(ch, m)
+					if j, dup := seen[k]; dup {
+						c.fail(el, "duplicate list entry: entries #%d and #%d of %s have the same key", j+1, i+1, local)
+					} else {
+						seen[k] = i
+					}
+				}
+				c.object(ch, m, el)
+			}
+		case ch.IsDir():
+			if m, ok := v.(map[string]any); ok {
+				c.object(ch, m, l)
+			} else {
+				obj[name] = plainNumbers(v)
+			}
+		default:
+			obj[name] = c.leaf(ch, v, l)
+		}
+	}
+}
+
+// keyTuple is a list entry's key values, identityrefs without their module,
+// so "BGP" and "openconfig-policy-types:BGP" are the same entry.
+func keyTuple(list *yang.Entry, m map[string]any) string {
+	var b strings.Builder
+	for _, k := range strings.Fields(list.Key) {
+		mk, ok := memberKey(m, k)
+		if ok {
+			b.WriteString(valueNoModule(keyString(m[mk])))
+		}
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func (c *checker) leaf(e *yang.Entry, v any, at *loc) any {
+	if arr, ok := v.([]any); ok {
+		for i, x := range arr {
+			arr[i] = c.scalar(e, x, &loc{up: at, idx: i, isIdx: true})
+		}
+		return arr
+	}
+	return c.scalar(e, v, at)
+}
+
+// scalar checks one leaf value and returns it in the binding's form.
+func (c *checker) scalar(e *yang.Entry, v any, at *loc) any {
+	n, isNum := v.(json.Number)
+	t := e.Type
+	if t != nil {
+		switch {
+		case isNum && !integerText(string(n)) && !typeHas(t, yang.Ydecimal64):
+			// RFC 7951 §6.1: integers are JSON numbers without fraction or
+			// exponent; only decimal64 has a fraction (and it is a string).
+			c.fail(at, "%s is not an integer (type %s)", n, typeName(t))
+		case !isNum && smallInt(t.Kind):
+			if _, isStr := v.(string); isStr {
+				c.fail(at, "an integer leaf (type %s) given as a JSON string; RFC 7951 §6.1 wants a number", typeName(t))
+			}
+		case isNum && smallInt(t.Kind) && len(t.Range) > 0 && !inRange(t.Range, string(n)):
+			// The binding checks only the type's width when decoding; the
+			// YANG range (IPv4 prefix-length 0..32) only in Validate, which
+			// Load does not run on the whole tree (too slow per device).
+			c.fail(at, "%s is outside the range %s of %s", n, t.Range, typeName(t))
+		case isNum && e.Name == "prefix-length" && zero(string(n)) && interfaceAddress(e):
+			// A /0 interface address puts every destination on the link:
+			// the device would ARP for the whole Internet. No vendor
+			// accepts it; a gate must not simulate it.
+			c.fail(at, "prefix-length 0 on an interface address is not a valid subnet")
+		}
+	}
+	if isNum {
+		f, err := n.Float64()
+		if err != nil {
+			return v // the binding reports it (out of range)
+		}
+		return f
+	}
+	return v
+}
+
+func integerText(s string) bool {
+	if strings.HasPrefix(s, "-") {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func zero(s string) bool {
+	v, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && v == 0
+}
+
+func smallInt(k yang.TypeKind) bool {
+	switch k {
+	case yang.Yint8, yang.Yint16, yang.Yint32, yang.Yuint8, yang.Yuint16, yang.Yuint32:
+		return true
+	}
+	return false
+}
+
+func typeHas(t *yang.YangType, k yang.TypeKind) bool {
+	if t.Kind == k {
+		return true
+	}
+	for _, m := range t.Type {
+		if typeHas(m, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func typeName(t *yang.YangType) string {
+	if t.Name != "" && t.Name != t.Kind.String() {
+		return fmt.Sprintf("%s (%s)", t.Name, t.Kind)
+	}
+	return t.Kind.String()
+}
+
+// interfaceAddress reports whether e is an interface address's prefix length.
+func interfaceAddress(e *yang.Entry) bool {
+	p := e.Path()
+	return strings.Contains(p, "/interfaces/") && strings.Contains(p, "/addresses/address/")
+}
+
+// plainNumbers converts json.Number anywhere in v to float64, the form the
+// binding decodes.
+func plainNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+	case map[string]any:
+		for k, y := range x {
+			x[k] = plainNumbers(y)
+		}
+	case []any:
+		for i, y := range x {
+			x[i] = plainNumbers(y)
+		}
+	}
+	return v
+}
+
+// CheckRendered runs the protocol checks of Load on a tree rendered by
+// Marshal (a candidate built by a SetRequest, which the binding assembled
+// without Load's checks). Errors name the path; line numbers would point
+// into the rendering, not into anything the user wrote, so they are dropped.
+func CheckRendered(raw []byte) error {
+	v, err := decodeStrict(raw)
+	if err != nil {
+		return err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	c := &checker{}
+	c.object(RootEntry(), m, nil)
+	if err := c.result(nil); err != nil {
+		return err
+	}
+	return nil
+}
+
+func inRange(r yang.YangRange, s string) bool {
+	v, err := yang.ParseInt(s)
+	if err != nil {
+		return true // not an integer: reported elsewhere
+	}
+	return r.Contains(yang.YangRange{{Min: v, Max: v}})
+}
