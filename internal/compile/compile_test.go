@@ -41,12 +41,12 @@ func TestInterfaces(t *testing.T) {
 	}, ",")))
 	d := compileOne(t, js)
 	want := []network.Interface{
-		{Name: "et-0/0/1", Parent: "et-0/0/1", Enabled: true, Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/31")}, Path: "/interfaces/interface[name=et-0/0/1]"},
-		{Name: "et-0/0/2", Parent: "et-0/0/2", Enabled: false, Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.3/31")}, Path: "/interfaces/interface[name=et-0/0/2]"},
-		{Name: "et-0/0/2.5", Parent: "et-0/0/2", Subif: 5, Enabled: false, Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.5.1/30")}, Path: "/interfaces/interface[name=et-0/0/2]/subinterfaces/subinterface[index=5]"},
-		{Name: "et-0/0/3", Parent: "et-0/0/3", Enabled: false, Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.5/31"), netip.MustParsePrefix("2001:db8::1/127")}, Path: "/interfaces/interface[name=et-0/0/3]"},
-		{Name: "lo0", Parent: "lo0", Enabled: true, Loopback: true, Addresses: []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}, Path: "/interfaces/interface[name=lo0]"},
-		{Name: "sys0", Parent: "sys0", Enabled: true, Loopback: true, Path: "/interfaces/interface[name=sys0]"},
+		{Name: "et-0/0/1", Parent: "et-0/0/1", Enabled: true, Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/31")}, Path: "/interfaces/interface[name=et-0/0/1]", MTU: 9192, IfPath: "/interfaces/interface[name=et-0/0/1]", SubPath: "/interfaces/interface[name=et-0/0/1]/subinterfaces/subinterface[index=0]"},
+		{Name: "et-0/0/2", Parent: "et-0/0/2", Enabled: false, Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.3/31")}, Path: "/interfaces/interface[name=et-0/0/2]", IfPath: "/interfaces/interface[name=et-0/0/2]", SubPath: "/interfaces/interface[name=et-0/0/2]/subinterfaces/subinterface[index=0]"},
+		{Name: "et-0/0/2.5", Parent: "et-0/0/2", Subif: 5, Enabled: false, Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.5.1/30")}, Path: "/interfaces/interface[name=et-0/0/2]/subinterfaces/subinterface[index=5]", IfPath: "/interfaces/interface[name=et-0/0/2]", SubPath: "/interfaces/interface[name=et-0/0/2]/subinterfaces/subinterface[index=5]"},
+		{Name: "et-0/0/3", Parent: "et-0/0/3", Enabled: false, Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.5/31"), netip.MustParsePrefix("2001:db8::1/127")}, Path: "/interfaces/interface[name=et-0/0/3]", IfPath: "/interfaces/interface[name=et-0/0/3]", SubPath: "/interfaces/interface[name=et-0/0/3]/subinterfaces/subinterface[index=0]"},
+		{Name: "lo0", Parent: "lo0", Enabled: true, Loopback: true, Addresses: []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}, Path: "/interfaces/interface[name=lo0]", IfPath: "/interfaces/interface[name=lo0]", SubPath: "/interfaces/interface[name=lo0]/subinterfaces/subinterface[index=0]"},
+		{Name: "sys0", Parent: "sys0", Enabled: true, Loopback: true, Path: "/interfaces/interface[name=sys0]", IfPath: "/interfaces/interface[name=sys0]"},
 	}
 	if !reflect.DeepEqual(d.Interfaces, want) {
 		t.Errorf("interfaces:\n got %+v\nwant %+v", d.Interfaces, want)

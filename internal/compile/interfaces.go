@@ -101,17 +101,28 @@ func (c *devCompiler) interfaces() error {
 			if idx != 0 {
 				path = subPath
 			}
-			c.dev.Interfaces = append(c.dev.Interfaces, network.Interface{
+			ni := network.Interface{
 				Name: ifaceName(name, idx), Parent: name, Subif: idx,
 				Enabled:   ifEnabled && (sub.Enabled == nil || *sub.Enabled),
 				Addresses: addrs, Loopback: loop, Path: path,
-			})
+				IfPath: ifPath, SubPath: subPath,
+			}
+			if itf.Mtu != nil {
+				ni.MTU = uint32(*itf.Mtu)
+			}
+			if sub.Ipv4 != nil && sub.Ipv4.Mtu != nil {
+				ni.IPv4MTU = uint32(*sub.Ipv4.Mtu)
+			}
+			c.dev.Interfaces = append(c.dev.Interfaces, ni)
 			added = true
 		}
 		if loop && !added {
 			// An address-less loopback still exists; BGP may name it as local-address.
-			c.dev.Interfaces = append(c.dev.Interfaces, network.Interface{
-				Name: name, Parent: name, Enabled: ifEnabled, Loopback: true, Path: ifPath})
+			ni := network.Interface{Name: name, Parent: name, Enabled: ifEnabled, Loopback: true, Path: ifPath, IfPath: ifPath}
+			if itf.Mtu != nil {
+				ni.MTU = uint32(*itf.Mtu)
+			}
+			c.dev.Interfaces = append(c.dev.Interfaces, ni)
 		}
 	}
 	sort.Slice(c.dev.Interfaces, func(i, j int) bool { return c.dev.Interfaces[i].Name < c.dev.Interfaces[j].Name })

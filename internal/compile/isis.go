@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 
@@ -9,6 +11,40 @@ import (
 )
 
 const defaultISISMetric = 10
+
+// Metric ranges: a wide (RFC 5305 §3.7) link metric is 24 bits, a narrow
+// (ISO 10589) one 6 bits. A larger value is not a configuration a router
+// accepts, and letting it through would wrap around in SPF.
+const (
+	maxWideMetric   = 1<<24 - 1
+	maxNarrowMetric = 63
+)
+
+// authOf compiles one IS-IS authentication container. The password never
+// leaves this function: only a hash of it, to tell whether two ends agree.
+// A container whose enabled leaf is unset counts as configured when it
+// carries anything: a router with a key configured sends and expects it.
+func authOf(path string, enabled *bool, mode, typ any, password, keychain *string) network.ISISAuth {
+	a := network.ISISAuth{Mode: oc.EnumName(mode), Type: oc.EnumName(typ)}
+	if keychain != nil {
+		a.Keychain = *keychain
+	}
+	if password != nil {
+		h := sha256.Sum256([]byte(*password))
+		a.KeyHash = hex.EncodeToString(h[:])
+	}
+	switch {
+	case enabled != nil:
+		a.Enabled = *enabled
+	default:
+		a.Enabled = a.Mode != "" || a.Type != "" || a.Keychain != "" || a.KeyHash != ""
+	}
+	if !a.Enabled {
+		return network.ISISAuth{}
+	}
+	a.Path = path
+	return a
+}
 
 func levelOf(levelCapability string) (network.Level, bool) {
 	switch levelCapability {
@@ -56,15 +92,28 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 			}
 		}
 	}
-	for n, l := range is.Level {
-		if ms := oc.EnumName(l.MetricStyle); ms != "" && ms != "WIDE_METRIC" {
-			c.unmodelled(path+"/levels/level[level-number="+strconv.Itoa(int(n))+"]/config/metric-style",
-				"IS-IS metric style "+ms+" is not simulated (wide metrics assumed)")
+	if g := is.Global; g != nil && g.LspBit != nil && g.LspBit.OverloadBit != nil {
+		// set-bit-on-boot only holds the bit for a while after a reload: it
+		// does not change the steady state the simulator computes.
+		ob := g.LspBit.OverloadBit
+		out.Overload = ob.SetBit != nil && *ob.SetBit
+	}
+	for _, n := range sortedKeys(is.Level) {
+		l := is.Level[n]
+		lpath := path + "/levels/level[level-number=" + strconv.Itoa(int(n)) + "]"
+		if n < 1 || n > 2 {
+			return c.errf(lpath, "level must be 1 or 2")
+		}
+		switch ms := oc.EnumName(l.MetricStyle); ms {
+		case "", "WIDE_METRIC", "NARROW_METRIC":
+			out.MetricStyle[n-1] = ms
+		default:
+			return c.errf(lpath+"/config/metric-style", "unknown metric-style %s", ms)
+		}
+		if a := l.Authentication; a != nil {
+			out.LevelAuth[n-1] = authOf(lpath+"/authentication", a.Enabled, a.AuthMode, a.AuthType, a.AuthPassword, a.Keychain)
 		}
 		if l.Enabled != nil && !*l.Enabled {
-			if n < 1 || n > 2 {
-				return c.errf(path+"/levels/level[level-number="+strconv.Itoa(int(n))+"]", "level must be 1 or 2")
-			}
 			out.Levels &^= network.Level(1 << (n - 1))
 		}
 	}
@@ -82,6 +131,9 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 		if r := itf.InterfaceRef; r != nil && r.Interface != nil {
 			ii.Interface = refName(r.Interface, r.Subinterface)
 		}
+		if a := itf.Authentication; a != nil {
+			ii.Auth = authOf(ipath+"/authentication", a.Enabled, a.AuthMode, a.AuthType, a.AuthPassword, a.Keychain)
+		}
 		for k, af := range itf.Af {
 			if isIPv4Unicast(k.AfiName, k.SafiName) && af.Enabled != nil && !*af.Enabled {
 				ii.Enabled = false
@@ -96,11 +148,18 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 				return c.errf(ipath+"/levels/level[level-number="+strconv.Itoa(int(n))+"]", "level must be 1 or 2")
 			}
 			on := l.Enabled == nil || *l.Enabled
+			lpath := ipath + "/levels/level[level-number=" + strconv.Itoa(int(n)) + "]"
+			if a := l.HelloAuthentication; a != nil {
+				ii.HelloAuth[n-1] = authOf(lpath+"/hello-authentication", a.Enabled, a.AuthMode, a.AuthType, a.AuthPassword, a.Keychain)
+			}
 			for k, af := range l.Af {
 				if !isIPv4Unicast(k.AfiName, k.SafiName) {
 					continue
 				}
 				if af.Metric != nil {
+					if err := c.checkMetric(out, n, *af.Metric, lpath+"/afi-safi/af[afi-name=IPV4][safi-name=UNICAST]/config/metric"); err != nil {
+						return err
+					}
 					ii.Metric[n-1] = *af.Metric
 				}
 				if af.Enabled != nil && !*af.Enabled {
@@ -114,6 +173,22 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 		out.Interfaces = append(out.Interfaces, ii)
 	}
 	c.dev.ISIS = out
+	return nil
+}
+
+// checkMetric refuses a link metric outside the range of the level's metric
+// style. An unset style is checked as wide: that is what the simulator
+// assumes, and a router defaulting to narrow rejects such a metric itself.
+func (c *devCompiler) checkMetric(is *network.ISIS, level uint8, m uint32, path string) error {
+	if is.MetricStyle[level-1] == "NARROW_METRIC" {
+		if m > maxNarrowMetric {
+			return c.errf(path, "IS-IS metric %d is above the narrow maximum %d (level %d uses metric-style NARROW_METRIC)", m, maxNarrowMetric, level)
+		}
+		return nil
+	}
+	if m > maxWideMetric {
+		return c.errf(path, "IS-IS metric %d is above the wide maximum %d (RFC 5305 §3.7)", m, maxWideMetric)
+	}
 	return nil
 }
 

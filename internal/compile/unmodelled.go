@@ -49,6 +49,25 @@ var modelledLeaves = setOf(
 	pISIF+"/levels/level/config/enabled",
 	pISIF+"/levels/level/afi-safi/af/config/enabled",
 	pISIF+"/levels/level/afi-safi/af/config/metric",
+	// Both ends of a link must agree on these (internal/sim/agree.go).
+	pIF+"/config/mtu",
+	pSUB+"/ipv4/config/mtu",
+	pIS+"/global/lsp-bit/overload-bit/config/set-bit",
+	pIS+"/levels/level/authentication/config/enabled",
+	pIS+"/levels/level/authentication/config/auth-mode",
+	pIS+"/levels/level/authentication/config/auth-type",
+	pIS+"/levels/level/authentication/config/auth-password",
+	pIS+"/levels/level/authentication/config/keychain",
+	pISIF+"/authentication/config/enabled",
+	pISIF+"/authentication/config/auth-mode",
+	pISIF+"/authentication/config/auth-type",
+	pISIF+"/authentication/config/auth-password",
+	pISIF+"/authentication/config/keychain",
+	pISIF+"/levels/level/hello-authentication/config/enabled",
+	pISIF+"/levels/level/hello-authentication/config/auth-mode",
+	pISIF+"/levels/level/hello-authentication/config/auth-type",
+	pISIF+"/levels/level/hello-authentication/config/auth-password",
+	pISIF+"/levels/level/hello-authentication/config/keychain",
 
 	pB+"/global/config/as",
 	pB+"/global/config/router-id",
@@ -123,20 +142,19 @@ var bgpPeerLeaves = []string{
 
 // noopLeaves have no effect on steady-state routing.
 var noopLeaves = setOf(
-	pIF+"/config/mtu",
 	pIF+"/ethernet/config/port-speed",
 	pIF+"/ethernet/config/duplex-mode",
 	pIF+"/ethernet/config/auto-negotiate",
 	pIF+"/ethernet/config/enable-flow-control",
 	pIF+"/ethernet/config/mac-address",
-	pSUB+"/ipv4/config/mtu",
 	pSUB+"/ipv6/config/mtu",
 	pSUB+"/ipv4/addresses/address/config/type",
 	pSUB+"/ipv6/addresses/address/config/type",
 	pNI+"/config/type",
 	pNI+"/tables/table/config/protocol",
 	pNI+"/tables/table/config/address-family",
-	pIS+"/global/config/hello-padding",
+	pIS+"/global/config/hello-padding",                        // MTU mismatch is refused whatever the padding (fail closed)
+	pIS+"/global/lsp-bit/overload-bit/config/set-bit-on-boot", // only after a reload, not the steady state
 	pISIF+"/config/hello-padding",
 	pISIF+"/levels/level/config/priority",
 	pB+"/neighbors/neighbor/transport/config/mtu-discovery",

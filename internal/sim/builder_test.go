@@ -49,6 +49,7 @@ func (b *netBuilder) router(name string, as uint32, lo string) *network.Device {
 		Addresses: []netip.Prefix{netip.PrefixFrom(addr(lo), 32)}})
 	d.ISIS = &network.ISIS{Enabled: true, Levels: network.Level2, Areas: []string{"49.0001"},
 		Interfaces: []network.ISISInterface{{Interface: "lo0", Enabled: true, Passive: true, Levels: network.Level12}}}
+	d.ISIS.SystemID = fmt.Sprintf("0000.0000.%04x", len(b.devs)+1) // a NET: IS-IS does not run without one
 	if as != 0 {
 		d.BGP = &network.BGP{AS: as, RouterID: addr(lo)}
 	}

@@ -46,7 +46,13 @@ type igp struct {
 	origins [3]map[netip.Prefix][]isisOrigin
 	// attached: L1/L2 routers with an L2 adjacency (set the ATT bit)
 	attached []bool
-	adjs     []Adjacency
+	// overloaded: the overload bit is set (ISO 10589 §7.2.8.1, RFC 3787
+	// §9): SPF does not go through the router, its own prefixes stay reachable
+	overloaded []bool
+	adjs       []Adjacency
+	// IS-IS parameters both ends of an adjacency must agree on and do not,
+	// missing NETs, duplicate system IDs (agree_isis.go)
+	disagree []Disagreement
 
 	costCache sync.Map // costKey -> costVal
 }
@@ -93,18 +99,18 @@ func metricOf(ii *network.ISISInterface, level int) uint32 {
 
 func buildIGP(t *topology) *igp {
 	n := t.net
-	g := &igp{t: t, levels: make([]network.Level, len(n.Devices)), attached: make([]bool, len(n.Devices))}
+	g := &igp{t: t, levels: make([]network.Level, len(n.Devices)), attached: make([]bool, len(n.Devices)),
+		overloaded: make([]bool, len(n.Devices))}
+	g.instanceLevels()
 	for _, d := range n.Devices {
-		if d.ISIS != nil && d.ISIS.Enabled {
-			g.levels[d.ID] = d.ISIS.Levels
-		}
+		g.overloaded[d.ID] = g.levels[d.ID] != 0 && d.ISIS.Overload
 	}
 	for l := 1; l <= 2; l++ {
 		g.adj[l] = make([][]isisEdge, len(n.Devices))
 		g.origins[l] = map[netip.Prefix][]isisOrigin{}
 	}
 	// Adjacencies: an up link whose two ends run IS-IS, not passive, on a common level.
-	for _, lk := range t.links {
+	for li, lk := range t.links {
 		if !lk.Up {
 			continue
 		}
@@ -116,16 +122,23 @@ func buildIGP(t *topology) *igp {
 		if ia == nil || ib == nil || !ia.Enabled || !ib.Enabled || ia.Passive || ib.Passive {
 			continue
 		}
-		common := g.levels[lk.a] & ia.Levels & g.levels[lk.b] & ib.Levels
+		common := g.adjacencyLevels(&t.links[li], da, db, ia, ib)
 		ai, bi := ifaceIndex(da, lk.AIface), ifaceIndex(db, lk.BIface)
 		for l := 1; l <= 2; l++ {
-			if !common.Has(l) || (l == 1 && !sharesArea(da.ISIS, db.ISIS)) {
+			if !common.Has(l) {
 				continue
 			}
 			mab, mba := metricOf(ia, l), metricOf(ib, l)
+			g.adjs = append(g.adjs, Adjacency{A: lk.A, B: lk.B, AIface: lk.AIface, BIface: lk.BIface, Level: l, MetricAB: mab, MetricBA: mba})
+			// RFC 5305 §3.7: a link at the maximum wide metric MUST NOT be
+			// used in SPF. The adjacency stays up (it is a drain, not a
+			// failure), but the link carries nothing in either direction:
+			// the two-way check fails once one direction is left out.
+			if mab >= maxWideMetric || mba >= maxWideMetric {
+				continue
+			}
 			g.adj[l][lk.a] = append(g.adj[l][lk.a], isisEdge{lk.b, mab, hop{lk.b, ai, addrIn(db.Interfaces[bi], lk.Subnet)}})
 			g.adj[l][lk.b] = append(g.adj[l][lk.b], isisEdge{lk.a, mba, hop{lk.a, bi, addrIn(da.Interfaces[ai], lk.Subnet)}})
-			g.adjs = append(g.adjs, Adjacency{A: lk.A, B: lk.B, AIface: lk.AIface, BIface: lk.BIface, Level: l, MetricAB: mab, MetricBA: mba})
 			if l == 2 {
 				g.attached[lk.a], g.attached[lk.b] = true, true
 			}
@@ -159,14 +172,16 @@ func buildIGP(t *topology) *igp {
 			continue
 		}
 		for p, os := range g.origins[1] {
-			best := uint32(inf)
+			best := uint64(inf)
 			for _, o := range os {
-				if dd := g.spf[1][d.ID].dist[o.dev]; dd != inf && dd+o.metric < best {
-					best = dd + o.metric
+				if dd := g.spf[1][d.ID].dist[o.dev]; dd != inf {
+					if c := uint64(dd) + uint64(o.metric); c <= maxPathMetric && c < best {
+						best = c
+					}
 				}
 			}
 			if best != inf {
-				g.origins[2][p] = append(g.origins[2][p], isisOrigin{d.ID, best})
+				g.origins[2][p] = append(g.origins[2][p], isisOrigin{d.ID, uint32(best)})
 			}
 		}
 	}
@@ -194,7 +209,7 @@ func (g *igp) runSPF(level int) {
 		sem <- struct{}{}
 		go func(s int) {
 			defer wg.Done()
-			g.spf[level][s] = dijkstra(g.adj[level], network.DeviceID(s))
+			g.spf[level][s] = dijkstra(g.adj[level], network.DeviceID(s), g.overloaded)
 			<-sem
 		}(s)
 	}
@@ -224,7 +239,10 @@ func (q *pq) Pop() any {
 }
 
 // dijkstra computes distances and the ECMP set of first hops to every router.
-func dijkstra(adj [][]isisEdge, src network.DeviceID) *spfTree {
+// An overloaded router is reached but not gone through (unless it is the
+// source: its own routes are unaffected). Path metrics are summed in 64 bits
+// and a path above MAX_PATH_METRIC is not used, so nothing wraps around.
+func dijkstra(adj [][]isisEdge, src network.DeviceID, overloaded []bool) *spfTree {
 	n := len(adj)
 	t := &spfTree{dist: make([]uint32, n), first: make([][]hop, n)}
 	for i := range t.dist {
@@ -240,8 +258,15 @@ func dijkstra(adj [][]isisEdge, src network.DeviceID) *spfTree {
 			continue
 		}
 		done[u] = true
+		if u != src && overloaded != nil && overloaded[u] {
+			continue
+		}
 		for _, e := range adj[u] {
-			nd := t.dist[u] + e.metric
+			sum := uint64(t.dist[u]) + uint64(e.metric)
+			if sum > maxPathMetric {
+				continue
+			}
+			nd := uint32(sum)
 			var fh []hop
 			if u == src {
 				fh = []hop{e.h}
@@ -311,7 +336,11 @@ func (g *igp) route(r network.DeviceID, p netip.Prefix) (isisRoute, bool) {
 			if o.dev == r || tree.dist[o.dev] == inf {
 				continue
 			}
-			c := tree.dist[o.dev] + o.metric
+			sum := uint64(tree.dist[o.dev]) + uint64(o.metric)
+			if sum > maxPathMetric {
+				continue
+			}
+			c := uint32(sum)
 			switch {
 			case c < best:
 				best, hops = c, append([]hop(nil), tree.first[o.dev]...)
@@ -330,7 +359,9 @@ func (g *igp) route(r network.DeviceID, p netip.Prefix) (isisRoute, bool) {
 		best := uint32(inf)
 		var hops []hop
 		for d, att := range g.attached {
-			if !att || network.DeviceID(d) == r || tree.dist[d] == inf {
+			// An overloaded L1/L2 router is not a way out of the area: the
+			// default route would transit it (fail closed).
+			if !att || g.overloaded[d] || network.DeviceID(d) == r || tree.dist[d] == inf {
 				continue
 			}
 			c := tree.dist[d]

@@ -98,6 +98,11 @@ func Run(n *network.Network) *Result {
 	res.bgp = s.bgp
 	res.Anycast = s.anycastStatus()
 	res.state = s
+	// Link and IS-IS refusals (agree.go, agree_isis.go) join whatever other
+	// stages recorded; one sort keeps the list deterministic.
+	res.Disagreements = append(res.Disagreements, s.topo.disagree...)
+	res.Disagreements = append(res.Disagreements, s.igp.disagree...)
+	res.Disagreements = sortDisagreements(res.Disagreements)
 	return res
 }
 

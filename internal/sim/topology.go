@@ -25,6 +25,8 @@ type topology struct {
 	links     []Link
 	// per device: up links as (neighbor device, local iface, remote iface, remote addr)
 	nbrs [][]linkEnd
+	// parameters both ends of a link must agree on and do not (agree.go)
+	disagree []Disagreement
 }
 
 type linkEnd struct {
@@ -85,6 +87,9 @@ func buildTopology(n *network.Network) *topology {
 		}
 		t.addLink(ifaceRef{el.A, ai}, ifaceRef{el.B, bi}, netip.Prefix{}, seen)
 	}
+	// Both ends must agree (addresses, prefix length, MTU) or the link is
+	// down, before carrier and neighbours are derived from the links.
+	t.agreeLinks(seen)
 	sort.Slice(t.links, func(i, j int) bool { return t.links[i].Key() < t.links[j].Key() })
 	t.carrierLost()
 	for _, d := range n.Devices {

@@ -55,6 +55,7 @@ func Backbone(o Options) *network.Network {
 		d.Interfaces = []network.Interface{{Name: "lo0", Enabled: true, Loopback: true, Addresses: []netip.Prefix{netip.PrefixFrom(lo, 32)}}}
 		d.ISIS = &network.ISIS{Enabled: true, Levels: network.Level2, Areas: []string{"49.0001"},
 			Interfaces: []network.ISISInterface{{Interface: "lo0", Enabled: true, Passive: true, Levels: network.Level2}}}
+		d.ISIS.SystemID = fmt.Sprintf("0000.%04x.%04x", i/65536, i%65536) // without a NET IS-IS does not run
 		d.BGP = &network.BGP{AS: asn, RouterID: lo}
 		n.Devices = append(n.Devices, d)
 	}

@@ -85,6 +85,11 @@ type Interface struct {
 	Addresses []netip.Prefix // host address with its prefix length, e.g. 10.0.0.1/31 (not masked)
 	Loopback  bool           // a loopback (type softwareLoopback or name starts with lo/Loopback)
 	Path      string         // OpenConfig path of the interface, for causes
+	// Both ends of a link must agree on these (internal/sim/agree.go).
+	MTU     uint32 // /interfaces/interface/config/mtu (L2), 0 = not configured (vendor default)
+	IPv4MTU uint32 // subinterface ipv4/config/mtu (L3), 0 = not configured
+	IfPath  string // path of the physical interface, e.g. /interfaces/interface[name=et-0/0/1]
+	SubPath string // path of the subinterface holding the addresses and the ipv4 mtu
 }
 
 // Level is an IS-IS level set.
@@ -107,6 +112,24 @@ type ISIS struct {
 	SystemID   string   // from the NET, e.g. "0000.0000.0001"
 	Interfaces []ISISInterface
 	Path       string
+	// Overload is lsp-bit/overload-bit/config/set-bit: others do not route
+	// through this router (ISO 10589 §7.2.8.1, RFC 3787 §9); its own prefixes stay reachable.
+	Overload bool
+	// MetricStyle per level (index 0: level 1): "NARROW_METRIC", "WIDE_METRIC"
+	// or "" when not configured (the vendor default, compared as its own value).
+	MetricStyle [2]string
+	LevelAuth   [2]ISISAuth // levels/level/authentication (LSP/SNP authentication)
+}
+
+// ISISAuth is one IS-IS authentication container. The password itself is never
+// kept: KeyHash is a SHA-256 of it, enough to tell whether two ends agree.
+type ISISAuth struct {
+	Enabled  bool
+	Mode     string // auth-mode (MD5, TEXT)
+	Type     string // auth-type (SIMPLE_KEY, KEYCHAIN)
+	Keychain string
+	KeyHash  string
+	Path     string // OpenConfig path of the authentication container (set when configured)
 }
 
 // ISISInterface is IS-IS configuration of one interface.
@@ -118,6 +141,8 @@ type ISISInterface struct {
 	Metric       [2]uint32 // level-1, level-2 metric (default 10)
 	PointToPoint bool
 	Path         string
+	Auth         ISISAuth    // interfaces/interface/authentication (hello authentication)
+	HelloAuth    [2]ISISAuth // levels/level/hello-authentication per level
 }
 
 // BGP is the BGP instance of the default network instance, with neighbor
