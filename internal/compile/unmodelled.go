@@ -58,6 +58,7 @@ var modelledLeaves = setOf(
 	pB+"/global/afi-safis/afi-safi/apply-policy/config/default-import-policy",
 	pB+"/global/afi-safis/afi-safi/apply-policy/config/default-export-policy",
 	pB+"/neighbors/neighbor/config/peer-group",
+	pB+"/neighbors/neighbor/config/neighbor-port",
 
 	pP+"/static-routes/static/next-hops/next-hop/config/next-hop",
 	pP+"/static-routes/static/next-hops/next-hop/config/metric",
@@ -101,6 +102,10 @@ var bgpPeerLeaves = []string{
 	"/config/peer-type",
 	"/config/enabled",
 	"/transport/config/local-address",
+	"/transport/config/passive-mode",
+	"/config/auth-password",
+	"/afi-safis/afi-safi/ipv4-unicast/prefix-limit/config/max-prefixes",
+	"/afi-safis/afi-safi/ipv4-unicast/prefix-limit/config/prevent-teardown",
 	"/route-reflector/config/route-reflector-client",
 	"/route-reflector/config/route-reflector-cluster-id",
 	"/ebgp-multihop/config/enabled",

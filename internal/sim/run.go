@@ -40,6 +40,8 @@ type state struct {
 	// class computed in an earlier fixed-point iteration is reused.
 	psSig    []string
 	ribCache map[string]*prefixRIB
+
+	disagreements []Disagreement // BGP sessions refused (sessions.go)
 }
 
 // Run simulates the network. It never fails: problems in the network are
@@ -93,6 +95,8 @@ func Run(n *network.Network) *Result {
 		}
 	}
 	res.bgp = s.bgp
+	res.Disagreements = append(res.Disagreements, s.disagreements...)
+	sort.Slice(res.Disagreements, func(i, j int) bool { return res.Disagreements[i].Object < res.Disagreements[j].Object })
 	res.Anycast = s.anycastStatus()
 	res.state = s
 	return res
