@@ -12,6 +12,14 @@ import (
 	"github.com/backstop-net/backstop/models/network"
 )
 
+// Well-known communities (RFC 1997, RFC 7999).
+const (
+	CommunityNoExport          network.Community = 0xFFFFFF01
+	CommunityNoAdvertise       network.Community = 0xFFFFFF02
+	CommunityNoExportSubconfed network.Community = 0xFFFFFF03
+	CommunityBlackhole         network.Community = 0xFFFF029A // 65535:666
+)
+
 // sessEnd is one end of an established session as seen from a node.
 type sessEnd struct {
 	s    int32
@@ -245,6 +253,16 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 	d := s.net.Devices[n]
 	nb := s.neighborAt(e.s, e.side)
 	ibgp := ss.IBGP
+	// RFC 1997 well-known communities, checked on the route as selected
+	// (before export policy), as FRR does: NO_ADVERTISE goes to no peer,
+	// NO_EXPORT to no eBGP peer, and NO_EXPORT_SUBCONFED is NO_EXPORT in a
+	// network without confederations.
+	if slices.Contains(best.Communities, CommunityNoAdvertise) {
+		return nil
+	}
+	if !ibgp && (slices.Contains(best.Communities, CommunityNoExport) || slices.Contains(best.Communities, CommunityNoExportSubconfed)) {
+		return nil
+	}
 	learnedIBGP := !best.Local && !best.EBGP
 	if ibgp && learnedIBGP {
 		// RFC 4456: a route reflector reflects client routes to everyone and
@@ -314,6 +332,11 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	p.PeerRID = s.routerID(n)
 	p.FromPeer = s.localAddrAt(e.s, e.side)
 	if s.isExternal(m) {
+		// External speakers run AS-path loop detection too (RFC 4271 9.1.2):
+		// prepending a transit's own AS makes it drop the route.
+		if slices.Contains(p.ASPath, s.external[int(m)-len(s.net.Devices)].asn) {
+			return nil
+		}
 		return p
 	}
 	d := s.net.Devices[m]

@@ -1,0 +1,85 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// commNet: a (AS 65000) originates a prefix to its iBGP peer b, which has an
+// eBGP transit; a's export policy to b tags the route with c.
+func commNet(t *testing.T, c network.Community) *Result {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.originate("r1", "198.51.100.0/24")
+	b.external("r2", "203.0.113.0", 64600, "transit")
+	n := b.build()
+	if c != 0 {
+		b.policy("r1", "TAG", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+			Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{c}}}})
+		nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"TAG"}
+	}
+	return Run(n)
+}
+
+func TestWellKnownCommunitiesOnExport(t *testing.T) {
+	cases := []struct {
+		name              string
+		c                 network.Community
+		atR2, toTransit   bool
+		noExport, blackhl bool
+	}{
+		{"none", 0, true, true, false, false},
+		{"NO_EXPORT stays in the AS", CommunityNoExport, true, false, false, false},
+		{"NO_EXPORT_SUBCONFED is NO_EXPORT without confederations", CommunityNoExportSubconfed, true, false, false, false},
+		{"NO_ADVERTISE goes to no peer", CommunityNoAdvertise, true, false, false, false},
+		{"BLACKHOLE is sent but marked", CommunityBlackhole, true, true, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := commNet(t, c.c)
+			if got := best(t, r, "r2", "198.51.100.0/24") != nil; got != c.atR2 {
+				t.Errorf("r2 has the route: %v, want %v", got, c.atR2)
+			}
+			adv := r.AdvertisedPrefix(pfx("198.51.100.0/24"))
+			if (len(adv) > 0) != c.toTransit {
+				t.Fatalf("advertised to the transit: %+v, want %v", adv, c.toTransit)
+			}
+			if len(adv) > 0 && (adv[0].NoExport != c.noExport || adv[0].Blackhole != c.blackhl) {
+				t.Errorf("advertisement flags: %+v", adv[0])
+			}
+		})
+	}
+	// r2 itself must not re-advertise a NO_ADVERTISE route over iBGP either.
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.ibgp("r2", "r3")
+	b.originate("r1", "198.51.100.0/24")
+	n := b.build()
+	nbrOf(n, "r2", "10.0.0.3").RRClient = true
+	nbrOf(n, "r2", "10.0.0.1").RRClient = true
+	b.policy("r1", "TAG", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{CommunityNoAdvertise}}}})
+	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"TAG"}
+	if p := best(t, Run(n), "r3", "198.51.100.0/24"); p != nil {
+		t.Errorf("a NO_ADVERTISE route must not be reflected: %+v", p)
+	}
+}
+
+// An external peer drops a path that already carries its AS: prepending the
+// transit's own AS withdraws the prefix from it.
+func TestExternalPeerLoopDetection(t *testing.T) {
+	b := core(t)
+	b.originate("r2", "198.51.100.0/24")
+	b.external("r2", "203.0.113.0", 64600, "transit")
+	n := b.build()
+	if adv := Run(n).AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 1 {
+		t.Fatalf("before: %+v", adv)
+	}
+	b.policy("r2", "PRE", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		Prepend: &network.Prepend{ASN: 64600, Repeat: 1}}})
+	nbrOf(n, "r2", "203.0.113.2").Export.Policies = []string{"PRE"}
+	if adv := Run(n).AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 0 {
+		t.Fatalf("the transit must drop a path with its own AS: %+v", adv)
+	}
+}
