@@ -290,9 +290,9 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 		case best.Local || ctx.nhSelf || !p.NextHop.IsValid():
 			p.NextHop = local
 		}
-		if p.LocalPref == 0 {
-			p.LocalPref = 100
-		}
+		// LOCAL_PREF 0 is a real value (the least preferred), not "unset":
+		// every path already carries one (100 at eBGP import and at
+		// origination), so nothing is defaulted here.
 		if learnedIBGP {
 			if !p.OriginatorID.IsValid() {
 				p.OriginatorID = best.PeerRID
@@ -350,9 +350,6 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		if cid := s.clusterID(d); cid.IsValid() && slices.Contains(p.ClusterList, cid) {
 			return nil
 		}
-		if p.LocalPref == 0 {
-			p.LocalPref = 100
-		}
 	} else {
 		if slices.Contains(p.ASPath, nb.LocalAS) || slices.Contains(p.ASPath, d.BGP.AS) {
 			return nil // AS-path loop
@@ -398,7 +395,9 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 	cv := costVal{}
 	if _, _, ok := s.topo.connectedRoute(d, nh); ok {
 		cv = costVal{0, true}
-	} else if e, ok := s.lookup(d, nh, false); ok {
+	} else if e, ok := s.lookup(d, nh, false); ok && e.prefix.Bits() > 0 {
+		// A default route never resolves a BGP next hop (FRR without
+		// `ip nht resolve-via-default`; see reachable).
 		switch e.kind {
 		case rkISIS:
 			cv = costVal{e.isis.Metric, true}

@@ -83,3 +83,32 @@ func TestExternalPeerLoopDetection(t *testing.T) {
 		t.Fatalf("the transit must drop a path with its own AS: %+v", adv)
 	}
 }
+
+// LOCAL_PREF 0 set by policy stays 0 across iBGP (it is the least preferred
+// value, not "unset").
+func TestLocalPrefZeroIsAValue(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.external("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
+	n := b.build()
+	b.policy("r1", "LP0", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		SetLocalPref: u32(0), NextHop: &network.NextHopAction{Self: true}}})
+	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"LP0"}
+	p := best(t, Run(n), "r2", "198.51.100.0/24")
+	if p == nil || p.LocalPref != 0 {
+		t.Fatalf("r2's path must keep LOCAL_PREF 0: %+v", p)
+	}
+}
+
+// A BGP next hop covered only by a default route does not resolve.
+func TestNextHopIgnoresDefaultRoute(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.external("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
+	n := b.build()
+	n.Device("r2").Statics = append(n.Device("r2").Statics, network.StaticRoute{Prefix: pfx("0.0.0.0/0"),
+		NextHops: []network.StaticNextHop{{Addr: addr("192.0.2.0")}}})
+	if p := best(t, Run(n), "r2", "198.51.100.0/24"); p != nil {
+		t.Fatalf("next hop 203.0.113.2 must not resolve through r2's default: %+v", p)
+	}
+}
