@@ -300,7 +300,13 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 			p.ClusterList = append([]netip.Addr{s.clusterID(d)}, p.ClusterList...)
 		}
 	} else {
-		p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
+		// local-as: the peer sees local-as then the global AS, FRR's and
+		// Cisco's default (OpenConfig has no no-prepend / replace-as).
+		if nb.LocalAS != d.BGP.AS && d.BGP.AS != 0 {
+			p.ASPath = append([]uint32{nb.LocalAS, d.BGP.AS}, p.ASPath...)
+		} else {
+			p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
+		}
 		if ctx.nhAddr.IsValid() {
 			p.NextHop = ctx.nhAddr
 		} else {
@@ -353,6 +359,11 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	} else {
 		if slices.Contains(p.ASPath, nb.LocalAS) || slices.Contains(p.ASPath, d.BGP.AS) {
 			return nil // AS-path loop
+		}
+		// Routes received on a local-as session carry the local-as too
+		// (FRR's default without no-prepend).
+		if nb.LocalAS != d.BGP.AS && d.BGP.AS != 0 {
+			p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
 		}
 		p.LocalPref = 100
 	}

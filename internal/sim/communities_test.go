@@ -112,3 +112,25 @@ func TestNextHopIgnoresDefaultRoute(t *testing.T) {
 		t.Fatalf("next hop 203.0.113.2 must not resolve through r2's default: %+v", p)
 	}
 }
+
+// local-as: the peer sees local-as then the global AS; routes received on the
+// session get local-as prepended (FRR defaults).
+func TestLocalASPrependsBoth(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	ia, ib := b.link("a", "b", "192.0.2.0", 0)
+	b.ebgp("a", ia, "b", ib)
+	b.originate("a", "198.51.100.0/24")
+	b.originate("b", "198.51.101.0/24")
+	n := b.build()
+	nbrOf(n, "a", "192.0.2.1").LocalAS = 65100
+	nbrOf(n, "b", "192.0.2.0").PeerAS = 65100
+	r := Run(n)
+	if p := best(t, r, "b", "198.51.100.0/24"); p == nil || len(p.ASPath) != 2 || p.ASPath[0] != 65100 || p.ASPath[1] != 65001 {
+		t.Fatalf("b must see 65100 65001: %+v", p)
+	}
+	if p := best(t, r, "a", "198.51.101.0/24"); p == nil || len(p.ASPath) != 2 || p.ASPath[0] != 65100 || p.ASPath[1] != 65002 {
+		t.Fatalf("a must see 65100 65002: %+v", p)
+	}
+}
