@@ -41,6 +41,7 @@ type nodeRIB struct {
 type prefixRIB struct {
 	nodes     []nodeRIB // sorted by node
 	converged bool
+	recv      []int32 // session ends (2*session+side) sent the route at the fixed point, before import policy
 }
 
 func (r *prefixRIB) at(node int32) *nodeRIB {
@@ -147,6 +148,7 @@ func (s *state) propagate(pid int32) *prefixRIB {
 		return r
 	}
 	var queue []int32
+	sent := map[int32]bool{} // per receiving session end: advertised to it now
 	inQueue := map[int32]bool{}
 	push := func(n int32) {
 		if !inQueue[n] {
@@ -189,6 +191,7 @@ func (s *state) propagate(pid int32) *prefixRIB {
 				in = s.importPath(m, e, out, prefix)
 			}
 			key := 2*e.s + int32(1-e.side) // the end at which m receives
+			sent[key] = out != nil
 			rm := ribs[m]
 			if rm == nil && in == nil {
 				continue
@@ -235,6 +238,12 @@ func (s *state) propagate(pid int32) *prefixRIB {
 		}
 	}
 	sort.Slice(out.nodes, func(i, j int) bool { return out.nodes[i].node < out.nodes[j].node })
+	for k, v := range sent {
+		if v {
+			out.recv = append(out.recv, k)
+		}
+	}
+	slices.Sort(out.recv)
 	return out
 }
 
@@ -535,4 +544,68 @@ func (s *state) bestAt(pid int32, node int32) *Path {
 		return nil
 	}
 	return nr.paths[nr.best]
+}
+
+// enforcePrefixLimits tears down every established session on which a router
+// receives more prefixes than its max-prefixes allows (counted before import
+// policy, as Junos does and as fails closed: FRR counts after it), unless
+// prevent-teardown is set. A torn-down session stays down, as on a real
+// router until it is cleared, so this only ever removes sessions and the
+// caller's loop ends. It reports whether anything was torn down.
+func (s *state) enforcePrefixLimits() bool {
+	limited := false
+	for i := range s.sessions {
+		if !s.sessions[i].Established { // unpaired sessions have no B-end neighbor
+			continue
+		}
+		for side := uint8(0); side < 2; side++ {
+			if nb := s.neighborAt(int32(i), side); nb != nil && nb.MaxPrefixes > 0 && !nb.PreventTeardown {
+				limited = true
+			}
+		}
+	}
+	if !limited {
+		return false
+	}
+	count := map[int32]uint32{}
+	for _, rib := range s.bgp.ribs {
+		if rib == nil {
+			continue
+		}
+		for _, k := range rib.recv {
+			count[k]++
+		}
+	}
+	changed := false
+	for i := range s.sessions {
+		ss := &s.sessions[i]
+		if !ss.Established {
+			continue
+		}
+		for side := uint8(0); side < 2; side++ {
+			nb := s.neighborAt(int32(i), side)
+			got := count[2*int32(i)+int32(side)]
+			if nb == nil || nb.MaxPrefixes == 0 || nb.PreventTeardown || got <= nb.MaxPrefixes {
+				continue
+			}
+			recv, from := s.nodeName(s.nodeOf(int32(i), side)), s.nodeName(s.nodeOf(int32(i), 1-side))
+			ss.Established = false
+			ss.Reason = fmt.Sprintf("%s receives %d prefixes from %s, above its max-prefixes %d: the session is torn down",
+				recv, got, from, nb.MaxPrefixes)
+			const pl = "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/ipv4-unicast/prefix-limit/config/max-prefixes"
+			dg := Disagreement{Kind: "bgp-session", Devices: []string{recv}, Reason: ss.Reason,
+				Leaves: []string{recv + " " + nb.LeafPath(pl)}}
+			if other := s.neighborAt(int32(i), 1-side); other != nil {
+				dg.Devices = append(dg.Devices, from)
+				dg.Leaves = append(dg.Leaves, from+" "+other.Path)
+				dg.Object = sessionObject(recv, nb.Address, from, other.Address)
+			} else {
+				dg.Object = "bgp session " + recv + " " + nb.Address.String() + " — " + from
+			}
+			s.disagree(dg)
+			changed = true
+			break
+		}
+	}
+	return changed
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/backstop-net/backstop/models/network"
@@ -132,5 +133,49 @@ func TestLocalASPrependsBoth(t *testing.T) {
 	}
 	if p := best(t, r, "a", "198.51.101.0/24"); p == nil || len(p.ASPath) != 2 || p.ASPath[0] != 65100 || p.ASPath[1] != 65002 {
 		t.Fatalf("a must see 65100 65002: %+v", p)
+	}
+}
+
+// max-prefix below what the simulation says is received tears the session
+// down (unless prevent-teardown), for internal and external peers alike.
+func TestMaxPrefixTearsDown(t *testing.T) {
+	cases := []struct {
+		name     string
+		max      uint32
+		prevent  bool
+		wantUp   bool
+		internal bool
+	}{
+		{"external above limit", 2, false, false, false},
+		{"external at limit", 3, false, true, false},
+		{"external prevent-teardown", 1, true, true, false},
+		{"internal above limit", 1, false, false, true},
+		{"internal at limit", 2, false, true, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := core(t)
+			b.ibgp("r1", "r2")
+			b.originate("r1", "198.51.100.0/24")
+			b.originate("r1", "198.51.101.0/24")
+			x := b.external("r2", "203.0.113.0", 64600, "transit", "192.0.2.128/25", "198.18.0.0/15", "198.51.102.0/24")
+			n := b.build()
+			nb, peer := nbrOf(n, "r2", x.String()), x
+			if c.internal {
+				nb, peer = nbrOf(n, "r2", "10.0.0.1"), addr("10.0.0.1")
+			}
+			nb.MaxPrefixes, nb.PreventTeardown = c.max, c.prevent
+			r := Run(n)
+			s := session(t, r, "r2", peer)
+			if s.Established != c.wantUp {
+				t.Fatalf("established=%v (%s), want %v", s.Established, s.Reason, c.wantUp)
+			}
+			if !c.wantUp && (len(r.Disagreements) != 1 || !strings.Contains(r.Disagreements[0].Leaves[0], "max-prefixes")) {
+				t.Errorf("disagreements: %+v", r.Disagreements)
+			}
+			if !c.wantUp && c.internal && best(t, r, "r2", "198.51.100.0/24") != nil {
+				t.Error("routes of a torn-down session must be gone")
+			}
+		})
 	}
 }

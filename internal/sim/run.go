@@ -72,6 +72,11 @@ func Run(n *network.Network) *Result {
 		res.Iterations = it
 		s.computeLocal()
 		s.runBGP()
+		for s.enforcePrefixLimits() {
+			s.buildSessionIndex()
+			s.ribCache = nil
+			s.runBGP()
+		}
 		sig := s.updateDependents()
 		if len(seen) > 0 && sig == seen[len(seen)-1] {
 			res.Converged = true
