@@ -388,6 +388,14 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		p.NextHop = ctx.nhAddr
 	}
 	s.resolveNextHop(network.DeviceID(m), p)
+	// Single-hop eBGP: the next hop must be on a subnet shared with the
+	// receiver (FRR's connected check, RFC 4271 5.1.3); a third-party next
+	// hop elsewhere leaves the route unusable, even if the IGP could reach it.
+	if !ss.IBGP && !nb.Multihop && p.IGPCost != inf {
+		if _, _, ok := s.topo.connectedRoute(network.DeviceID(m), p.NextHop); !ok {
+			p.IGPCost = inf
+		}
+	}
 	return p
 }
 

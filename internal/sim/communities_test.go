@@ -179,3 +179,30 @@ func TestMaxPrefixTearsDown(t *testing.T) {
 		})
 	}
 }
+
+// A single-hop eBGP next hop off the shared subnet is unusable, even when the
+// receiver's IGP reaches it.
+func TestEBGPNextHopMustBeOnSubnet(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	ia, ib := b.link("a", "b", "192.0.2.0", 10)
+	b.ebgp("a", ia, "b", ib)
+	b.originate("a", "198.51.100.0/24")
+	n := b.build()
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil {
+		t.Fatal("before: b has no route")
+	}
+	// a sets its loopback as next hop: b reaches it through IS-IS, but it is
+	// not on their shared /31.
+	b.policy("a", "NH", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		NextHop: &network.NextHopAction{Addr: addr("10.0.0.1")}}})
+	nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"NH"}
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p != nil {
+		t.Fatalf("a next hop off the shared subnet must not be usable: %+v", p)
+	}
+	nbrOf(n, "b", "192.0.2.0").Multihop = true
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil {
+		t.Fatal("with ebgp-multihop the next hop resolves through the IGP")
+	}
+}
