@@ -206,3 +206,24 @@ func TestEBGPNextHopMustBeOnSubnet(t *testing.T) {
 		t.Fatal("with ebgp-multihop the next hop resolves through the IGP")
 	}
 }
+
+// Deterministic MED: the best path does not depend on the order paths arrived
+// in (a pairwise scan gives A for one order and C for another here).
+func TestDeterministicMED(t *testing.T) {
+	mk := func(as uint32, med, igp uint32, rid string) *Path {
+		return &Path{LocalPref: 100, ASPath: []uint32{as}, MED: med, HasMED: true, IGPCost: igp,
+			PeerRID: addr(rid), FromPeer: addr(rid)}
+	}
+	a := mk(1, 100, 1, "10.0.0.1")
+	b := mk(2, 0, 5, "10.0.0.2")
+	c := mk(1, 50, 10, "10.0.0.3")
+	perms := [][]*Path{{a, b, c}, {a, c, b}, {b, a, c}, {b, c, a}, {c, a, b}, {c, b, a}}
+	s := &state{}
+	for _, perm := range perms {
+		r := &nodeRIB{paths: perm, keys: []int32{0, 2, 4}}
+		s.selectBest(r)
+		if r.best < 0 || r.paths[r.best] != b {
+			t.Errorf("order %v: best %+v, want the AS 2 path (C beats A on MED, B beats C on IGP cost)", perm, r.paths[r.best])
+		}
+	}
+}

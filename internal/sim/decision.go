@@ -1,5 +1,7 @@
 package sim
 
+import "slices"
+
 // The BGP decision process as a chain of small comparisons, each returning
 // which path wins (-1: a, +1: b, 0: tie) so the reason can be reported, as
 // FRR's selectionReason and GoBGP's BestPathReason do.
@@ -81,20 +83,47 @@ func eligible(p *Path) bool { return p.Local || p.IGPCost != inf }
 // selectBest picks the best eligible path and records the step that beat the
 // runner-up. Paths identical in every step fall back to arrival key order, so
 // the result never depends on map or goroutine order.
+//
+// MED is comparable only between paths from the same neighbouring AS, so a
+// pairwise scan is not transitive and its result depends on path order.
+// Deterministic MED (FRR's `bgp deterministic-med`, Cisco's
+// `bgp deterministic-med`, Junos's default): the best of each neighbouring AS
+// first, then the best of those winners.
 func (s *state) selectBest(r *nodeRIB) {
 	better := func(i, j int) bool {
 		c, _ := compare(r.paths[i], r.paths[j])
 		return c < 0 || (c == 0 && r.keys[i] < r.keys[j])
 	}
-	best, runner := -1, -1
+	groupBest := map[uint32]int{}
+	var groups []uint32
 	for i, p := range r.paths {
 		if !eligible(p) {
 			continue
 		}
-		switch {
-		case best < 0 || better(i, best):
-			best, runner = i, best
-		case runner < 0 || better(i, runner):
+		as := firstAS(p)
+		g, ok := groupBest[as]
+		if !ok {
+			groups = append(groups, as)
+			groupBest[as] = i
+			continue
+		}
+		if better(i, g) {
+			groupBest[as] = i
+		}
+	}
+	slices.Sort(groups)
+	best := -1
+	for _, as := range groups {
+		if i := groupBest[as]; best < 0 || better(i, best) {
+			best = i
+		}
+	}
+	runner := -1
+	for i, p := range r.paths {
+		if i == best || !eligible(p) {
+			continue
+		}
+		if runner < 0 || better(i, runner) {
 			runner = i
 		}
 	}
