@@ -156,6 +156,57 @@ func (c *devCompiler) bgp(b *oc.BGP, path string, protoEnabled bool, niRouterID 
 	if out.AS == 0 && len(b.Neighbor) > 0 {
 		return c.errf(path+"/global/config/as", "BGP has neighbors but no global AS")
 	}
+	if g := b.Global; g != nil {
+		// The afi-safi level is more specific than the global one.
+		type mp struct {
+			en          *bool
+			ebgp, ibgp  *uint32
+			allowMultAS *bool
+		}
+		var levels []mp
+		for k, af := range g.AfiSafi {
+			if oc.EnumName(k) == ipv4Unicast && af.UseMultiplePaths != nil {
+				u := af.UseMultiplePaths
+				m := mp{en: u.Enabled}
+				if u.Ebgp != nil {
+					m.ebgp, m.allowMultAS = u.Ebgp.MaximumPaths, u.Ebgp.AllowMultipleAs
+				}
+				if u.Ibgp != nil {
+					m.ibgp = u.Ibgp.MaximumPaths
+				}
+				levels = append(levels, m)
+			}
+		}
+		if u := g.UseMultiplePaths; u != nil {
+			m := mp{en: u.Enabled}
+			if u.Ebgp != nil {
+				m.ebgp, m.allowMultAS = u.Ebgp.MaximumPaths, u.Ebgp.AllowMultipleAs
+			}
+			if u.Ibgp != nil {
+				m.ibgp = u.Ibgp.MaximumPaths
+			}
+			levels = append(levels, m)
+		}
+		enabled := false
+		for i := len(levels) - 1; i >= 0; i-- { // most specific last wins
+			l := levels[i]
+			if l.en != nil {
+				enabled = *l.en
+			}
+			if l.ebgp != nil {
+				out.MaxPathsEBGP = *l.ebgp
+			}
+			if l.ibgp != nil {
+				out.MaxPathsIBGP = *l.ibgp
+			}
+			if l.allowMultAS != nil {
+				out.AllowMultipleAS = *l.allowMultAS
+			}
+		}
+		if !enabled {
+			out.MaxPathsEBGP, out.MaxPathsIBGP, out.AllowMultipleAS = 0, 0, false
+		}
+	}
 	global := globalLayer(b, path)
 	groups := map[string]bgpLayer{}
 	for name, g := range b.PeerGroup {

@@ -34,6 +34,7 @@ type nodeRIB struct {
 	paths  []*Path
 	keys   []int32 // per path: 2*session+side it arrived on, -1 local
 	best   int32   // index into paths, -1 none
+	multi  []int32 // multipath set (best included) when multipath is configured and more than one path qualifies
 	reason string  // why the best path won against the runner-up
 }
 

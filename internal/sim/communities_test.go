@@ -227,3 +227,49 @@ func TestDeterministicMED(t *testing.T) {
 		}
 	}
 }
+
+// Multipath: two eBGP paths equal up to the IGP cost are both installed when
+// maximum-paths allows, and both are walked by forwarding; different AS paths
+// need allow-multiple-as.
+func TestEBGPMultipath(t *testing.T) {
+	build := func(maxPaths uint32, allowMultAS bool, asB uint32) *Result {
+		b := newNet(t)
+		b.router("a", 65001, "10.0.0.1")
+		b.router("b", 65002, "10.0.0.2")
+		b.router("c", asB, "10.0.0.3")
+		ia, ib := b.link("a", "b", "192.0.2.0", 0)
+		ja, jc := b.link("a", "c", "192.0.2.2", 0)
+		b.ebgp("a", ia, "b", ib)
+		b.ebgp("a", ja, "c", jc)
+		b.originate("b", "198.51.100.0/24")
+		b.originate("c", "198.51.100.0/24")
+		n := b.build()
+		n.Device("a").BGP.MaxPathsEBGP, n.Device("a").BGP.AllowMultipleAS = maxPaths, allowMultAS
+		return Run(n)
+	}
+	count := func(r *Result) int {
+		k := 0
+		for _, rs := range r.Routes("a") {
+			for _, br := range rs.BGP {
+				for _, p := range br.Paths {
+					if br.Prefix == "198.51.100.0/24" && p.Multipath {
+						k++
+					}
+				}
+			}
+		}
+		return k
+	}
+	if k := count(build(1, false, 65002)); k != 0 {
+		t.Errorf("maximum-paths 1: %d multipath paths", k)
+	}
+	if k := count(build(2, false, 65002)); k != 2 {
+		t.Errorf("same AS path, maximum-paths 2: %d multipath paths, want 2", k)
+	}
+	if k := count(build(2, false, 65003)); k != 0 {
+		t.Errorf("different AS paths without allow-multiple-as: %d multipath paths", k)
+	}
+	if k := count(build(2, true, 65003)); k != 2 {
+		t.Errorf("allow-multiple-as: %d multipath paths, want 2", k)
+	}
+}

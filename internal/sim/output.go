@@ -28,7 +28,8 @@ type BGPRoute struct {
 // PathOut is one BGP path.
 type PathOut struct {
 	Best            bool     `json:"best"`
-	Valid           bool     `json:"valid"` // next hop resolves
+	Multipath       bool     `json:"multipath,omitempty"` // in the multipath set (installed with the best path)
+	Valid           bool     `json:"valid"`               // next hop resolves
 	SelectionReason string   `json:"selection_reason,omitempty"`
 	NextHop         string   `json:"next_hop"` // 0.0.0.0 for locally originated
 	ASPath          []uint32 `json:"as_path"`
@@ -124,6 +125,7 @@ func (r *Result) routeSet(d *network.Device) RouteSet {
 			if i == int(nr.best) {
 				po.Best, po.SelectionReason = true, nr.reason
 			}
+			po.Multipath = slices.Contains(nr.multi, int32(i))
 			br.Paths = append(br.Paths, po)
 		}
 		rs.BGP = append(rs.BGP, br)

@@ -128,6 +128,12 @@ type BGP struct {
 	ClusterID netip.Addr // route-reflector cluster id; zero means the router-id
 	Neighbors []Neighbor // sorted by Address
 	Path      string
+
+	// use-multiple-paths (global or global afi-safi IPV4_UNICAST): how many
+	// equal paths may be installed; 0 or 1 means no multipath.
+	MaxPathsEBGP    uint32
+	MaxPathsIBGP    uint32
+	AllowMultipleAS bool // ebgp/config/allow-multiple-as: multipath across neighbouring ASes
 }
 
 // Neighbor is one configured BGP neighbor, effective values after inheritance.
