@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strconv"
@@ -515,5 +516,40 @@ func TestNeighborLeafPaths(t *testing.T) {
 	}
 	if got := nb.LeafPath("config/auth-password"); got != "/n/config/auth-password" {
 		t.Errorf("unset leaf: %s", got)
+	}
+}
+
+// Session parameters both ends must agree on, inherited from peer-groups;
+// the password enters the model only as a digest.
+func TestBGPSessionParameters(t *testing.T) {
+	js := obj(ni(bgpProto(`{
+	  "global":{"config":{"as":65000,"router-id":"192.0.2.1"},
+	    "use-multiple-paths":{"config":{"enabled":true},"ebgp":{"config":{"maximum-paths":4,"allow-multiple-as":true}},
+	      "ibgp":{"config":{"maximum-paths":2}}}},
+	  "peer-groups":{"peer-group":[{"peer-group-name":"PG","config":{"peer-group-name":"PG","peer-as":65000,"auth-password":"s3cret"},
+	      "transport":{"config":{"passive-mode":true}},
+	      "afi-safis":{"afi-safi":[{"afi-safi-name":"IPV4_UNICAST","config":{"afi-safi-name":"IPV4_UNICAST","enabled":true},
+	        "ipv4-unicast":{"prefix-limit":{"config":{"max-prefixes":100,"prevent-teardown":true}}}}]}}]},
+	  "neighbors":{"neighbor":[
+	    {"neighbor-address":"192.0.2.2","config":{"neighbor-address":"192.0.2.2","peer-group":"PG","neighbor-port":1179}}]}}`)))
+	d := compileOne(t, js)
+	b := d.BGP
+	if b.MaxPathsEBGP != 4 || b.MaxPathsIBGP != 2 || !b.AllowMultipleAS {
+		t.Errorf("multipath: %+v", b)
+	}
+	nb := b.Neighbors[0]
+	if !nb.Passive || nb.Port != 1179 || nb.MaxPrefixes != 100 || !nb.PreventTeardown || nb.AuthHash == "" {
+		t.Errorf("neighbor: %+v", nb)
+	}
+	if strings.Contains(fmt.Sprintf("%+v", nb), "s3cret") {
+		t.Error("the password is in the model")
+	}
+	if p := nb.LeafPath("config/auth-password"); !strings.Contains(p, "peer-group[peer-group-name=PG]/config/auth-password") {
+		t.Errorf("auth leaf path: %s", p)
+	}
+	for _, l := range []string{"transport/config/passive-mode", "config/neighbor-port"} {
+		if _, ok := nb.Leaves[l]; !ok {
+			t.Errorf("no leaf path for %s: %v", l, nb.Leaves)
+		}
 	}
 }
