@@ -1,9 +1,12 @@
 package compile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 
 	"github.com/backstop-net/backstop/models/network"
 	"github.com/backstop-net/backstop/models/oc"
@@ -23,6 +26,11 @@ type bgpLayer struct {
 	clusterID    any // union: string or uint32
 	multihop     *bool
 	multihopTTL  *uint8
+	passive      *bool
+	port         *uint16
+	auth         *string
+	maxPrefixes  *uint32
+	preventTear  *bool
 	hasAfiSafi   bool  // any afi-safi configured at this level
 	ipv4Enabled  *bool // afi-safi[IPV4_UNICAST]/config/enabled
 	// apply-policy, the afi-safi[IPV4_UNICAST] one first: it is more specific.
@@ -35,9 +43,9 @@ const ipv4Unicast = "IPV4_UNICAST"
 
 func neighborLayer(n *oc.BGPNeighbor, path string) bgpLayer {
 	l := bgpLayer{path: path, peerAS: n.PeerAs, localAS: n.LocalAs, enabled: n.Enabled,
-		peerType: oc.EnumName(n.PeerType), hasAfiSafi: len(n.AfiSafi) > 0}
+		peerType: oc.EnumName(n.PeerType), hasAfiSafi: len(n.AfiSafi) > 0, auth: n.AuthPassword, port: n.NeighborPort}
 	if t := n.Transport; t != nil {
-		l.localAddress = t.LocalAddress
+		l.localAddress, l.passive = t.LocalAddress, t.PassiveMode
 	}
 	if r := n.RouteReflector; r != nil {
 		l.rrClient, l.clusterID = r.RouteReflectorClient, r.RouteReflectorClusterId
@@ -55,6 +63,9 @@ func neighborLayer(n *oc.BGPNeighbor, path string) bgpLayer {
 			continue
 		}
 		l.ipv4Enabled = af.Enabled
+		if u := af.Ipv4Unicast; u != nil && u.PrefixLimit != nil {
+			l.maxPrefixes, l.preventTear = u.PrefixLimit.MaxPrefixes, u.PrefixLimit.PreventTeardown
+		}
 		if ap := af.ApplyPolicy; ap != nil {
 			l.imports[0], l.exports[0] = ap.ImportPolicy, ap.ExportPolicy
 			l.defImport[0], l.defExpt[0] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
@@ -66,9 +77,9 @@ func neighborLayer(n *oc.BGPNeighbor, path string) bgpLayer {
 
 func peerGroupLayer(g *oc.BGPPeerGroup, path string) bgpLayer {
 	l := bgpLayer{path: path, peerAS: g.PeerAs, localAS: g.LocalAs,
-		peerType: oc.EnumName(g.PeerType), hasAfiSafi: len(g.AfiSafi) > 0}
+		peerType: oc.EnumName(g.PeerType), hasAfiSafi: len(g.AfiSafi) > 0, auth: g.AuthPassword}
 	if t := g.Transport; t != nil {
-		l.localAddress = t.LocalAddress
+		l.localAddress, l.passive = t.LocalAddress, t.PassiveMode
 	}
 	if r := g.RouteReflector; r != nil {
 		l.rrClient, l.clusterID = r.RouteReflectorClient, r.RouteReflectorClusterId
@@ -86,6 +97,9 @@ func peerGroupLayer(g *oc.BGPPeerGroup, path string) bgpLayer {
 			continue
 		}
 		l.ipv4Enabled = af.Enabled
+		if u := af.Ipv4Unicast; u != nil && u.PrefixLimit != nil {
+			l.maxPrefixes, l.preventTear = u.PrefixLimit.MaxPrefixes, u.PrefixLimit.PreventTeardown
+		}
 		if ap := af.ApplyPolicy; ap != nil {
 			l.imports[0], l.exports[0] = ap.ImportPolicy, ap.ExportPolicy
 			l.defImport[0], l.defExpt[0] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
@@ -142,6 +156,57 @@ func (c *devCompiler) bgp(b *oc.BGP, path string, protoEnabled bool, niRouterID 
 	if out.AS == 0 && len(b.Neighbor) > 0 {
 		return c.errf(path+"/global/config/as", "BGP has neighbors but no global AS")
 	}
+	if g := b.Global; g != nil {
+		// The afi-safi level is more specific than the global one.
+		type mp struct {
+			en          *bool
+			ebgp, ibgp  *uint32
+			allowMultAS *bool
+		}
+		var levels []mp
+		for k, af := range g.AfiSafi {
+			if oc.EnumName(k) == ipv4Unicast && af.UseMultiplePaths != nil {
+				u := af.UseMultiplePaths
+				m := mp{en: u.Enabled}
+				if u.Ebgp != nil {
+					m.ebgp, m.allowMultAS = u.Ebgp.MaximumPaths, u.Ebgp.AllowMultipleAs
+				}
+				if u.Ibgp != nil {
+					m.ibgp = u.Ibgp.MaximumPaths
+				}
+				levels = append(levels, m)
+			}
+		}
+		if u := g.UseMultiplePaths; u != nil {
+			m := mp{en: u.Enabled}
+			if u.Ebgp != nil {
+				m.ebgp, m.allowMultAS = u.Ebgp.MaximumPaths, u.Ebgp.AllowMultipleAs
+			}
+			if u.Ibgp != nil {
+				m.ibgp = u.Ibgp.MaximumPaths
+			}
+			levels = append(levels, m)
+		}
+		enabled := false
+		for i := len(levels) - 1; i >= 0; i-- { // most specific last wins
+			l := levels[i]
+			if l.en != nil {
+				enabled = *l.en
+			}
+			if l.ebgp != nil {
+				out.MaxPathsEBGP = *l.ebgp
+			}
+			if l.ibgp != nil {
+				out.MaxPathsIBGP = *l.ibgp
+			}
+			if l.allowMultAS != nil {
+				out.AllowMultipleAS = *l.allowMultAS
+			}
+		}
+		if !enabled {
+			out.MaxPathsEBGP, out.MaxPathsIBGP, out.AllowMultipleAS = 0, 0, false
+		}
+	}
 	global := globalLayer(b, path)
 	groups := map[string]bgpLayer{}
 	for name, g := range b.PeerGroup {
@@ -196,10 +261,29 @@ func first[T any](chain []bgpLayer, get func(*bgpLayer) *T) (T, bool) {
 	return zero, false
 }
 
+// firstAt is first, also recording in nb.Leaves where the value was set
+// (leaf is relative to the layer: the neighbor, a peer-group or global).
+func firstAt[T any](nb *network.Neighbor, leaf string, chain []bgpLayer, get func(*bgpLayer) *T) (T, bool) {
+	for i := range chain {
+		if v := get(&chain[i]); v != nil {
+			if nb.Leaves == nil {
+				nb.Leaves = map[string]string{}
+			}
+			nb.Leaves[leaf] = chain[i].path + "/" + leaf
+			return *v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
 func (c *devCompiler) resolveNeighbor(addr netip.Addr, group string, chain []bgpLayer, npath string, protoEnabled bool) (network.Neighbor, netip.Addr, error) {
 	nb := network.Neighbor{Address: addr, PeerGroup: group, Path: npath}
-	nb.LocalAS, _ = first(chain, func(l *bgpLayer) *uint32 { return l.localAS })
-	peerAS, ok := first(chain, func(l *bgpLayer) *uint32 { return l.peerAS })
+	nb.LocalAS, _ = firstAt(&nb, "config/local-as", chain, func(l *bgpLayer) *uint32 { return l.localAS })
+	if p := nb.Leaves["config/local-as"]; p != "" && strings.HasSuffix(p, "/global/config/local-as") {
+		nb.Leaves["config/local-as"] = strings.TrimSuffix(p, "local-as") + "as" // the global AS leaf
+	}
+	peerAS, ok := firstAt(&nb, "config/peer-as", chain, func(l *bgpLayer) *uint32 { return l.peerAS })
 	if !ok {
 		peerType := ""
 		for _, l := range chain {
@@ -216,7 +300,7 @@ func (c *devCompiler) resolveNeighbor(addr netip.Addr, group string, chain []bgp
 	nb.PeerAS = peerAS
 	en, ok := first(chain, func(l *bgpLayer) *bool { return l.enabled })
 	nb.Enabled = protoEnabled && (!ok || en)
-	if la, ok := first(chain, func(l *bgpLayer) *string { return l.localAddress }); ok {
+	if la, ok := firstAt(&nb, "transport/config/local-address", chain, func(l *bgpLayer) *string { return l.localAddress }); ok {
 		if a, err := netip.ParseAddr(la); err == nil {
 			nb.LocalAddress = a
 		} else {
@@ -230,12 +314,23 @@ func (c *devCompiler) resolveNeighbor(addr netip.Addr, group string, chain []bgp
 	nb.RRClient, _ = first(chain, func(l *bgpLayer) *bool { return l.rrClient })
 	nb.Multihop, _ = first(chain, func(l *bgpLayer) *bool { return l.multihop })
 	nb.MultihopTTL, _ = first(chain, func(l *bgpLayer) *uint8 { return l.multihopTTL })
+	nb.Passive, _ = firstAt(&nb, "transport/config/passive-mode", chain, func(l *bgpLayer) *bool { return l.passive })
+	nb.Port, _ = firstAt(&nb, "config/neighbor-port", chain, func(l *bgpLayer) *uint16 { return l.port })
+	if pw, ok := firstAt(&nb, "config/auth-password", chain, func(l *bgpLayer) *string { return l.auth }); ok && pw != "" {
+		// Only a digest enters the model: equal passwords compare equal and
+		// nothing downstream can print the secret.
+		sum := sha256.Sum256([]byte(pw))
+		nb.AuthHash = hex.EncodeToString(sum[:])
+	}
+	const pl = "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/ipv4-unicast/prefix-limit/config/"
+	nb.MaxPrefixes, _ = firstAt(&nb, pl+"max-prefixes", chain, func(l *bgpLayer) *uint32 { return l.maxPrefixes })
+	nb.PreventTeardown, _ = firstAt(&nb, pl+"prevent-teardown", chain, func(l *bgpLayer) *bool { return l.preventTear })
 
 	// IPv4 unicast: the first level that sets afi-safi[IPV4_UNICAST]/enabled
 	// decides. When no level configures any afi-safi, the session carries IPv4
 	// unicast, as a classic router does by default; when afi-safis are
 	// configured but IPv4 unicast is never enabled, it does not.
-	if v, ok := first(chain, func(l *bgpLayer) *bool { return l.ipv4Enabled }); ok {
+	if v, ok := firstAt(&nb, "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/config/enabled", chain, func(l *bgpLayer) *bool { return l.ipv4Enabled }); ok {
 		nb.IPv4Unicast = v
 	} else {
 		anyAF := false

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strconv"
@@ -166,7 +167,9 @@ func TestBGPInheritance(t *testing.T) {
 		t.Fatalf("got %d neighbors, want %d: %+v", len(b.Neighbors), len(want), b.Neighbors)
 	}
 	for i := range want {
-		if !reflect.DeepEqual(b.Neighbors[i], want[i]) {
+		got := b.Neighbors[i]
+		got.Leaves = nil // TestNeighborLeafPaths checks them
+		if !reflect.DeepEqual(got, want[i]) {
 			t.Errorf("neighbor %d:\n got %+v\nwant %+v", i, b.Neighbors[i], want[i])
 		}
 	}
@@ -419,7 +422,6 @@ func TestUnmodelled(t *testing.T) {
 		{Device: "r1", Path: "/acl/acl-sets/acl-set[name=EDGE][type=ACL_IPV4]/config/type", Reason: "ACLs (packet filters) are not simulated"},
 		{Device: "r1", Path: "/acme:vendor", Reason: ReasonNotInBinding},
 		{Device: "r1", Path: nb + "/global/route-selection-options/config/always-compare-med", Reason: "BGP best-path options are not simulated"},
-		{Device: "r1", Path: nb + "/neighbors/neighbor[neighbor-address=10.0.0.2]/config/auth-password", Reason: "BGP session authentication is not simulated"},
 		{Device: "r1", Path: "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=OSPF][name=o]/config/identifier", Reason: "protocol OSPF is not simulated"},
 		{Device: "r1", Path: "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=OSPF][name=o]/config/name", Reason: "protocol OSPF is not simulated"},
 		{Device: "r1", Path: "/openconfig-network-instance:network-instances-extra", Reason: ReasonNotInBinding},
@@ -545,5 +547,52 @@ func TestUnknownStatements(t *testing.T) {
 	}
 	if o := byName["origin"]; len(o.Unknown) != 0 || o.Actions.SetOrigin != network.OriginIncomplete {
 		t.Errorf("set-route-origin: %+v unknown %q", o.Actions, o.Unknown)
+	}
+}
+
+// The effective value's leaf is named where it was set (neighbor, peer-group,
+// or the global AS), so a finding points at the leaf to change.
+func TestNeighborLeafPaths(t *testing.T) {
+	nb := network.Neighbor{Path: "/n", Leaves: map[string]string{"config/peer-as": "/pg/config/peer-as"}}
+	if got := nb.LeafPath("config/peer-as"); got != "/pg/config/peer-as" {
+		t.Errorf("inherited leaf: %s", got)
+	}
+	if got := nb.LeafPath("config/auth-password"); got != "/n/config/auth-password" {
+		t.Errorf("unset leaf: %s", got)
+	}
+}
+
+// Session parameters both ends must agree on, inherited from peer-groups;
+// the password enters the model only as a digest.
+func TestBGPSessionParameters(t *testing.T) {
+	js := obj(ni(bgpProto(`{
+	  "global":{"config":{"as":65000,"router-id":"192.0.2.1"},
+	    "use-multiple-paths":{"config":{"enabled":true},"ebgp":{"config":{"maximum-paths":4,"allow-multiple-as":true}},
+	      "ibgp":{"config":{"maximum-paths":2}}}},
+	  "peer-groups":{"peer-group":[{"peer-group-name":"PG","config":{"peer-group-name":"PG","peer-as":65000,"auth-password":"s3cret"},
+	      "transport":{"config":{"passive-mode":true}},
+	      "afi-safis":{"afi-safi":[{"afi-safi-name":"IPV4_UNICAST","config":{"afi-safi-name":"IPV4_UNICAST","enabled":true},
+	        "ipv4-unicast":{"prefix-limit":{"config":{"max-prefixes":100,"prevent-teardown":true}}}}]}}]},
+	  "neighbors":{"neighbor":[
+	    {"neighbor-address":"192.0.2.2","config":{"neighbor-address":"192.0.2.2","peer-group":"PG","neighbor-port":1179}}]}}`)))
+	d := compileOne(t, js)
+	b := d.BGP
+	if b.MaxPathsEBGP != 4 || b.MaxPathsIBGP != 2 || !b.AllowMultipleAS {
+		t.Errorf("multipath: %+v", b)
+	}
+	nb := b.Neighbors[0]
+	if !nb.Passive || nb.Port != 1179 || nb.MaxPrefixes != 100 || !nb.PreventTeardown || nb.AuthHash == "" {
+		t.Errorf("neighbor: %+v", nb)
+	}
+	if strings.Contains(fmt.Sprintf("%+v", nb), "s3cret") {
+		t.Error("the password is in the model")
+	}
+	if p := nb.LeafPath("config/auth-password"); !strings.Contains(p, "peer-group[peer-group-name=PG]/config/auth-password") {
+		t.Errorf("auth leaf path: %s", p)
+	}
+	for _, l := range []string{"transport/config/passive-mode", "config/neighbor-port"} {
+		if _, ok := nb.Leaves[l]; !ok {
+			t.Errorf("no leaf path for %s: %v", l, nb.Leaves)
+		}
 	}
 }

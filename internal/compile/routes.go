@@ -38,6 +38,9 @@ func (c *devCompiler) statics(routes map[string]*oc.StaticRoute, path string) er
 			if nh.Metric != nil {
 				h.Metric = *nh.Metric
 			}
+			if nh.Preference != nil {
+				h.Preference = *nh.Preference // not simulated yet: the leaf stays unmodelled
+			}
 			if ref := nh.InterfaceRef; ref != nil {
 				h.Interface = refName(ref.Interface, ref.Subinterface)
 			}

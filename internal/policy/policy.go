@@ -37,7 +37,7 @@ const (
 	KindBlastRadius      = "blast_radius"
 	KindUnmodelled       = "unmodelled"
 	KindReachability     = "reachability"
-	KindAgreement        = "agreement" // both ends of links, adjacencies and sessions agree
+	KindAgreement        = "agreement"   // both ends of links, adjacencies and sessions agree
 	KindConvergence      = "convergence" // built in: a simulation that does not converge never passes
 )
 

@@ -12,6 +12,14 @@ import (
 	"github.com/backstop-net/backstop/models/network"
 )
 
+// Well-known communities (RFC 1997, RFC 7999).
+const (
+	CommunityNoExport          network.Community = 0xFFFFFF01
+	CommunityNoAdvertise       network.Community = 0xFFFFFF02
+	CommunityNoExportSubconfed network.Community = 0xFFFFFF03
+	CommunityBlackhole         network.Community = 0xFFFF029A // 65535:666
+)
+
 // sessEnd is one end of an established session as seen from a node.
 type sessEnd struct {
 	s    int32
@@ -26,6 +34,7 @@ type nodeRIB struct {
 	paths  []*Path
 	keys   []int32 // per path: 2*session+side it arrived on, -1 local
 	best   int32   // index into paths, -1 none
+	multi  []int32 // multipath set (best included) when multipath is configured and more than one path qualifies
 	reason string  // why the best path won against the runner-up
 }
 
@@ -34,6 +43,7 @@ type prefixRIB struct {
 	nodes     []nodeRIB // sorted by node
 	converged bool
 	unknown   []PolicyUnknown // unknown statements the class's routes reached
+	recv      []int32         // session ends (2*session+side) sent the route at the fixed point, before import policy
 }
 
 func (r *prefixRIB) at(node int32) *nodeRIB {
@@ -140,6 +150,7 @@ func (s *state) propagate(pid int32) *prefixRIB {
 		return r
 	}
 	var queue []int32
+	sent := map[int32]bool{} // per receiving session end: advertised to it now
 	inQueue := map[int32]bool{}
 	push := func(n int32) {
 		if !inQueue[n] {
@@ -182,6 +193,7 @@ func (s *state) propagate(pid int32) *prefixRIB {
 				in = s.importPath(m, e, out, prefix)
 			}
 			key := 2*e.s + int32(1-e.side) // the end at which m receives
+			sent[key] = out != nil
 			rm := ribs[m]
 			if rm == nil && in == nil {
 				continue
@@ -228,6 +240,12 @@ func (s *state) propagate(pid int32) *prefixRIB {
 		}
 	}
 	sort.Slice(out.nodes, func(i, j int) bool { return out.nodes[i].node < out.nodes[j].node })
+	for k, v := range sent {
+		if v {
+			out.recv = append(out.recv, k)
+		}
+	}
+	slices.Sort(out.recv)
 	return out
 }
 
@@ -246,6 +264,16 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 	d := s.net.Devices[n]
 	nb := s.neighborAt(e.s, e.side)
 	ibgp := ss.IBGP
+	// RFC 1997 well-known communities, checked on the route as selected
+	// (before export policy), as FRR does: NO_ADVERTISE goes to no peer,
+	// NO_EXPORT to no eBGP peer, and NO_EXPORT_SUBCONFED is NO_EXPORT in a
+	// network without confederations.
+	if slices.Contains(best.Communities, CommunityNoAdvertise) {
+		return nil
+	}
+	if !ibgp && (slices.Contains(best.Communities, CommunityNoExport) || slices.Contains(best.Communities, CommunityNoExportSubconfed)) {
+		return nil
+	}
 	learnedIBGP := !best.Local && !best.EBGP
 	if ibgp && learnedIBGP {
 		// RFC 4456: a route reflector reflects client routes to everyone and
@@ -273,9 +301,9 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 		case best.Local || ctx.nhSelf || !p.NextHop.IsValid():
 			p.NextHop = local
 		}
-		if p.LocalPref == 0 {
-			p.LocalPref = 100
-		}
+		// LOCAL_PREF 0 is a real value (the least preferred), not "unset":
+		// every path already carries one (100 at eBGP import and at
+		// origination), so nothing is defaulted here.
 		if learnedIBGP {
 			if !p.OriginatorID.IsValid() {
 				p.OriginatorID = best.PeerRID
@@ -283,7 +311,13 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 			p.ClusterList = append([]netip.Addr{s.clusterID(d)}, p.ClusterList...)
 		}
 	} else {
-		p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
+		// local-as: the peer sees local-as then the global AS, FRR's and
+		// Cisco's default (OpenConfig has no no-prepend / replace-as).
+		if nb.LocalAS != d.BGP.AS && d.BGP.AS != 0 {
+			p.ASPath = append([]uint32{nb.LocalAS, d.BGP.AS}, p.ASPath...)
+		} else {
+			p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
+		}
 		if ctx.nhAddr.IsValid() {
 			p.NextHop = ctx.nhAddr
 		} else {
@@ -315,6 +349,11 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	p.PeerRID = s.routerID(n)
 	p.FromPeer = s.localAddrAt(e.s, e.side)
 	if s.isExternal(m) {
+		// External speakers run AS-path loop detection too (RFC 4271 9.1.2):
+		// prepending a transit's own AS makes it drop the route.
+		if slices.Contains(p.ASPath, s.external[int(m)-len(s.net.Devices)].asn) {
+			return nil
+		}
 		return p
 	}
 	d := s.net.Devices[m]
@@ -328,12 +367,14 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		if cid := s.clusterID(d); cid.IsValid() && slices.Contains(p.ClusterList, cid) {
 			return nil
 		}
-		if p.LocalPref == 0 {
-			p.LocalPref = 100
-		}
 	} else {
 		if slices.Contains(p.ASPath, nb.LocalAS) || slices.Contains(p.ASPath, d.BGP.AS) {
 			return nil // AS-path loop
+		}
+		// Routes received on a local-as session carry the local-as too
+		// (FRR's default without no-prepend).
+		if nb.LocalAS != d.BGP.AS && d.BGP.AS != 0 {
+			p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
 		}
 		p.LocalPref = 100
 	}
@@ -349,6 +390,14 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		p.NextHop = ctx.nhAddr
 	}
 	s.resolveNextHop(network.DeviceID(m), p)
+	// Single-hop eBGP: the next hop must be on a subnet shared with the
+	// receiver (FRR's connected check, RFC 4271 5.1.3); a third-party next
+	// hop elsewhere leaves the route unusable, even if the IGP could reach it.
+	if !ss.IBGP && !nb.Multihop && p.IGPCost != inf {
+		if _, _, ok := s.topo.connectedRoute(network.DeviceID(m), p.NextHop); !ok {
+			p.IGPCost = inf
+		}
+	}
 	return p
 }
 
@@ -376,7 +425,9 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 	cv := costVal{}
 	if _, _, ok := s.topo.connectedRoute(d, nh); ok {
 		cv = costVal{0, true}
-	} else if e, ok := s.lookup(d, nh, false); ok {
+	} else if e, ok := s.lookup(d, nh, false); ok && e.prefix.Bits() > 0 {
+		// A default route never resolves a BGP next hop (FRR without
+		// `ip nht resolve-via-default`; see reachable).
 		switch e.kind {
 		case rkISIS:
 			cv = costVal{e.isis.Metric, true}
@@ -503,4 +554,68 @@ func (s *state) bestAt(pid int32, node int32) *Path {
 		return nil
 	}
 	return nr.paths[nr.best]
+}
+
+// enforcePrefixLimits tears down every established session on which a router
+// receives more prefixes than its max-prefixes allows (counted before import
+// policy, as Junos does and as fails closed: FRR counts after it), unless
+// prevent-teardown is set. A torn-down session stays down, as on a real
+// router until it is cleared, so this only ever removes sessions and the
+// caller's loop ends. It reports whether anything was torn down.
+func (s *state) enforcePrefixLimits() bool {
+	limited := false
+	for i := range s.sessions {
+		if !s.sessions[i].Established { // unpaired sessions have no B-end neighbor
+			continue
+		}
+		for side := uint8(0); side < 2; side++ {
+			if nb := s.neighborAt(int32(i), side); nb != nil && nb.MaxPrefixes > 0 && !nb.PreventTeardown {
+				limited = true
+			}
+		}
+	}
+	if !limited {
+		return false
+	}
+	count := map[int32]uint32{}
+	for _, rib := range s.bgp.ribs {
+		if rib == nil {
+			continue
+		}
+		for _, k := range rib.recv {
+			count[k]++
+		}
+	}
+	changed := false
+	for i := range s.sessions {
+		ss := &s.sessions[i]
+		if !ss.Established {
+			continue
+		}
+		for side := uint8(0); side < 2; side++ {
+			nb := s.neighborAt(int32(i), side)
+			got := count[2*int32(i)+int32(side)]
+			if nb == nil || nb.MaxPrefixes == 0 || nb.PreventTeardown || got <= nb.MaxPrefixes {
+				continue
+			}
+			recv, from := s.nodeName(s.nodeOf(int32(i), side)), s.nodeName(s.nodeOf(int32(i), 1-side))
+			ss.Established = false
+			ss.Reason = fmt.Sprintf("%s receives %d prefixes from %s, above its max-prefixes %d: the session is torn down",
+				recv, got, from, nb.MaxPrefixes)
+			const pl = "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/ipv4-unicast/prefix-limit/config/max-prefixes"
+			dg := Disagreement{Kind: "bgp-session", Devices: []string{recv}, Reason: ss.Reason,
+				Leaves: []string{recv + " " + nb.LeafPath(pl)}}
+			if other := s.neighborAt(int32(i), 1-side); other != nil {
+				dg.Devices = append(dg.Devices, from)
+				dg.Leaves = append(dg.Leaves, from+" "+other.Path)
+				dg.Object = sessionObject(recv, nb.Address, from, other.Address)
+			} else {
+				dg.Object = "bgp session " + recv + " " + nb.Address.String() + " — " + from
+			}
+			s.disagree(dg)
+			changed = true
+			break
+		}
+	}
+	return changed
 }

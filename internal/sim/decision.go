@@ -1,5 +1,12 @@
 package sim
 
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
 // The BGP decision process as a chain of small comparisons, each returning
 // which path wins (-1: a, +1: b, 0: tie) so the reason can be reported, as
 // FRR's selectionReason and GoBGP's BestPathReason do.
@@ -81,24 +88,54 @@ func eligible(p *Path) bool { return p.Local || p.IGPCost != inf }
 // selectBest picks the best eligible path and records the step that beat the
 // runner-up. Paths identical in every step fall back to arrival key order, so
 // the result never depends on map or goroutine order.
+//
+// MED is comparable only between paths from the same neighbouring AS, so a
+// pairwise scan is not transitive and its result depends on path order.
+// Deterministic MED (FRR's `bgp deterministic-med`, Cisco's
+// `bgp deterministic-med`, Junos's default): the best of each neighbouring AS
+// first, then the best of those winners.
 func (s *state) selectBest(r *nodeRIB) {
 	better := func(i, j int) bool {
 		c, _ := compare(r.paths[i], r.paths[j])
 		return c < 0 || (c == 0 && r.keys[i] < r.keys[j])
 	}
-	best, runner := -1, -1
+	groupBest := map[uint32]int{}
+	var groups []uint32
 	for i, p := range r.paths {
 		if !eligible(p) {
 			continue
 		}
-		switch {
-		case best < 0 || better(i, best):
-			best, runner = i, best
-		case runner < 0 || better(i, runner):
+		as := firstAS(p)
+		g, ok := groupBest[as]
+		if !ok {
+			groups = append(groups, as)
+			groupBest[as] = i
+			continue
+		}
+		if better(i, g) {
+			groupBest[as] = i
+		}
+	}
+	slices.Sort(groups)
+	best := -1
+	for _, as := range groups {
+		if i := groupBest[as]; best < 0 || better(i, best) {
+			best = i
+		}
+	}
+	runner := -1
+	for i, p := range r.paths {
+		if i == best || !eligible(p) {
+			continue
+		}
+		if runner < 0 || better(i, runner) {
 			runner = i
 		}
 	}
-	r.best, r.reason = int32(best), ""
+	r.best, r.reason, r.multi = int32(best), "", nil
+	if best >= 0 && s.net != nil && !s.isExternal(r.node) {
+		s.multipath(r, best)
+	}
 	switch {
 	case best < 0:
 	case runner < 0:
@@ -106,4 +143,77 @@ func (s *state) selectBest(r *nodeRIB) {
 	default:
 		_, r.reason = compare(r.paths[best], r.paths[runner])
 	}
+}
+
+// multiStep is the last decision step multipath ignores: paths that tie with
+// the best through the IGP cost are equal-cost (RFC 4271 9.1.2.2 ends there;
+// router-id and the later steps only break ties).
+var multiSteps = map[string]bool{"router-id": true, "cluster-list length": true, "neighbor address": true, "identical": true}
+
+// multipath fills r.multi: FRR's rules. Paths equal to the best up to the IGP
+// cost, of the same kind (eBGP or iBGP), with the same AS path unless
+// allow-multiple-as (then any AS path of the same length), at most maximum-paths of them (the best first, then in
+// decision order).
+func (s *state) multipath(r *nodeRIB, best int) {
+	b := s.net.Devices[r.node].BGP
+	bp := r.paths[best]
+	if b == nil || bp.Local {
+		return
+	}
+	max := b.MaxPathsIBGP
+	if bp.EBGP {
+		max = b.MaxPathsEBGP
+	}
+	if max < 2 {
+		return
+	}
+	var set []int
+	for i, p := range r.paths {
+		if i == best || !eligible(p) || p.Local || p.EBGP != bp.EBGP {
+			continue
+		}
+		if c, why := compare(bp, p); c != 0 && !multiSteps[why] {
+			continue
+		}
+		// Without allow-multiple-as (FRR's multipath-relax) the whole AS
+		// path must match, FRR's and Cisco's default.
+		if !b.AllowMultipleAS && !slices.Equal(p.ASPath, bp.ASPath) {
+			continue
+		}
+		set = append(set, i)
+	}
+	if len(set) == 0 {
+		return
+	}
+	slices.SortFunc(set, func(i, j int) int {
+		if c, _ := compare(r.paths[i], r.paths[j]); c != 0 {
+			return c
+		}
+		return int(r.keys[i] - r.keys[j])
+	})
+	r.multi = append(r.multi, int32(best))
+	for _, i := range set {
+		if uint32(len(r.multi)) >= max {
+			break
+		}
+		r.multi = append(r.multi, int32(i))
+	}
+}
+
+// multipathAt is the set of paths d forwards prefix p over: the multipath set,
+// or just the best path.
+func (s *state) multipathAt(p netip.Prefix, d network.DeviceID, best *Path) []*Path {
+	pid, ok := s.bgp.pid[p]
+	if !ok || s.bgp.ribs[pid] == nil {
+		return []*Path{best}
+	}
+	nr := s.bgp.ribs[pid].at(int32(d))
+	if nr == nil || len(nr.multi) == 0 {
+		return []*Path{best}
+	}
+	out := make([]*Path, len(nr.multi))
+	for i, k := range nr.multi {
+		out[i] = nr.paths[k]
+	}
+	return out
 }

@@ -157,18 +157,31 @@ func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, stri
 		case rkISIS:
 			hops = e.isis.Hops
 		case rkBGP:
-			if e.bgp.nhExternal {
-				return false, nil, []hopFail{{e.bgp.FromDevice, fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
-					name(d), a, e.bgp.FromDevice, e.prefix, e.bgp.NextHop)}}
+			// Every path of the multipath set is a branch of the walk.
+			var fails []hopFail
+			for _, bp := range s.multipathAt(e.prefix, d, e.bgp) {
+				if bp.nhExternal {
+					fails = append(fails, hopFail{bp.FromDevice, fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
+						name(d), a, bp.FromDevice, e.prefix, bp.NextHop)})
+					continue
+				}
+				nh := bp.NextHop
+				if _, _, ok := s.topo.connectedRoute(d, nh); ok {
+					hops = append(hops, hop{dev: bp.nhDevice})
+				} else if rt, ok := s.igp.lookup(d, nh); ok {
+					hops = append(hops, rt.Hops...)
+				} else {
+					fails = append(fails, hopFail{"", fmt.Sprintf("%s cannot resolve next hop %s of %s", name(d), nh, e.prefix)})
+				}
 			}
-			nh := e.bgp.NextHop
-			if _, _, ok := s.topo.connectedRoute(d, nh); ok {
-				hops = []hop{{dev: e.bgp.nhDevice}}
-			} else if rt, ok := s.igp.lookup(d, nh); ok {
-				hops = rt.Hops
-			} else {
-				return false, nil, []hopFail{{"", fmt.Sprintf("%s cannot resolve next hop %s of %s", name(d), nh, e.prefix)}}
+			if len(hops) == 0 {
+				return false, nil, fails
 			}
+			next := make([]network.DeviceID, len(hops))
+			for i, h := range hops {
+				next[i] = h.dev
+			}
+			return false, next, fails
 		}
 		next := make([]network.DeviceID, len(hops))
 		for i, h := range hops {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
 
 	"github.com/backstop-net/backstop/models/network"
@@ -27,7 +28,8 @@ type BGPRoute struct {
 // PathOut is one BGP path.
 type PathOut struct {
 	Best            bool     `json:"best"`
-	Valid           bool     `json:"valid"` // next hop resolves
+	Multipath       bool     `json:"multipath,omitempty"` // in the multipath set (installed with the best path)
+	Valid           bool     `json:"valid"`               // next hop resolves
 	SelectionReason string   `json:"selection_reason,omitempty"`
 	NextHop         string   `json:"next_hop"` // 0.0.0.0 for locally originated
 	ASPath          []uint32 `json:"as_path"`
@@ -123,6 +125,7 @@ func (r *Result) routeSet(d *network.Device) RouteSet {
 			if i == int(nr.best) {
 				po.Best, po.SelectionReason = true, nr.reason
 			}
+			po.Multipath = slices.Contains(nr.multi, int32(i))
 			br.Paths = append(br.Paths, po)
 		}
 		rs.BGP = append(rs.BGP, br)
@@ -209,6 +212,14 @@ type Advertisement struct {
 	Site     string // the device's site
 	Prefix   netip.Prefix
 	ASPath   []uint32
+	// Communities as sent. NoExport: the route carries NO_EXPORT (or
+	// NO_EXPORT_SUBCONFED / NO_ADVERTISE), so the peer keeps it to itself and
+	// it does not reach the Internet through that peer. Blackhole: RFC 7999
+	// BLACKHOLE, the peer drops traffic to it. Policies must not count
+	// either as "announced to the Internet".
+	Communities []network.Community
+	NoExport    bool
+	Blackhole   bool
 }
 
 // Key identifies the (peer, prefix) pair.
@@ -280,7 +291,11 @@ func (r *Result) appendAdvertised(out []Advertisement, pid int32) []Advertisemen
 			}
 			ss := r.Sessions[path.session]
 			out = append(out, Advertisement{Device: ss.Device, Neighbor: ss.Neighbor, Peer: x.name, Role: x.role,
-				Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath})
+				Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath, Communities: path.Communities,
+				NoExport: slices.ContainsFunc(path.Communities, func(c network.Community) bool {
+					return c == CommunityNoExport || c == CommunityNoExportSubconfed || c == CommunityNoAdvertise
+				}),
+				Blackhole: slices.Contains(path.Communities, CommunityBlackhole)})
 		}
 	}
 	return out

@@ -41,8 +41,9 @@ type state struct {
 	psSig    []string
 	ribCache map[string]*prefixRIB
 
-	bgpUnknown   *unknownSink // statements BGP propagation could not interpret, taken per class
-	localUnknown *unknownSink // same for redistribution, rebuilt by computeLocal
+	bgpUnknown    *unknownSink   // statements BGP propagation could not interpret, taken per class
+	localUnknown  *unknownSink   // same for redistribution, rebuilt by computeLocal
+	disagreements []Disagreement // BGP sessions refused (sessions.go)
 }
 
 // Run simulates the network. It never fails: problems in the network are
@@ -73,6 +74,11 @@ func Run(n *network.Network) *Result {
 		res.Iterations = it
 		s.computeLocal()
 		s.runBGP()
+		for s.enforcePrefixLimits() {
+			s.buildSessionIndex()
+			s.ribCache = nil
+			s.runBGP()
+		}
 		sig := s.updateDependents()
 		if len(seen) > 0 && sig == seen[len(seen)-1] {
 			res.Converged = true
@@ -100,6 +106,7 @@ func Run(n *network.Network) *Result {
 	res.state = s
 	// Link and IS-IS refusals (agree.go, agree_isis.go) join whatever other
 	// stages recorded; one sort keeps the list deterministic.
+	res.Disagreements = append(res.Disagreements, s.disagreements...) // BGP sessions
 	res.Disagreements = append(res.Disagreements, s.topo.disagree...)
 	res.Disagreements = append(res.Disagreements, s.igp.disagree...)
 	res.Disagreements = sortDisagreements(res.Disagreements)

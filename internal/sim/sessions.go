@@ -3,7 +3,9 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/backstop-net/backstop/models/network"
 )
@@ -72,10 +74,14 @@ func (t *topology) sourceAddr(d *network.Device, nb *network.Neighbor) netip.Add
 
 // reachable reports whether d can send packets to a without BGP: a connected
 // subnet, an IS-IS route or a static route with a next hop. BGP sessions never
-// ride on BGP routes here, as on every router by default.
+// ride on BGP routes here, as on every router by default. A default route
+// (0/0) does not count: FRR resolves neither BGP next hops nor multihop
+// session addresses through a default unless `ip nht resolve-via-default` is
+// configured, and most stacks behave the same; counting it would keep a
+// session "up" through an edge's 0/0 towards a transit.
 func (s *state) reachable(d network.DeviceID, a netip.Addr) bool {
 	e, ok := s.lookup(d, a, false)
-	if !ok {
+	if !ok || e.prefix.Bits() == 0 {
 		return false
 	}
 	switch e.kind {
@@ -101,6 +107,34 @@ func (s *state) buildSessions() []Session {
 	for i, x := range s.external {
 		extByKey[fmt.Sprintf("%d|%s", x.device, x.addr)] = i
 	}
+	// Pair internal neighbors whose addresses agree first, so that an entry
+	// with a mismatch (paired in the second pass to the counterpart left over)
+	// never takes the counterpart of a session that agrees.
+	pairs := map[[2]int]int{}
+	claimed := map[[2]int]bool{}
+	for pass := 0; pass < 2; pass++ {
+		for _, d := range n.Devices {
+			if d.BGP == nil {
+				continue
+			}
+			for ni := range d.BGP.Neighbors {
+				key := [2]int{int(d.ID), ni}
+				if claimed[key] {
+					continue
+				}
+				nb := &d.BGP.Neighbors[ni]
+				ref, ok := t.owner[nb.Address]
+				if !ok || n.Devices[ref.dev].BGP == nil || ref.dev == d.ID {
+					continue
+				}
+				if bi := s.counterpart(d, nb, n.Devices[ref.dev], claimed, pass == 1); bi >= 0 {
+					pairs[key] = bi
+					claimed[[2]int{int(ref.dev), bi}] = true
+					claimed[key] = true
+				}
+			}
+		}
+	}
 	for _, d := range n.Devices {
 		if d.BGP == nil {
 			continue
@@ -119,13 +153,18 @@ func (s *state) buildSessions() []Session {
 				ss.Role = "ebgp"
 			}
 			if ref, ok := t.owner[nb.Address]; ok {
-				s.pairInternal(&ss, d, nb, ref.dev, done)
+				bi, paired := pairs[[2]int{int(d.ID), ni}]
+				if !paired {
+					bi = -1
+				}
+				s.pairInternal(&ss, d, nb, ref.dev, bi, done)
 			} else if xi, ok := extByKey[fmt.Sprintf("%d|%s", d.ID, nb.Address)]; ok {
 				s.pairExternal(&ss, d, nb, xi)
 			} else {
 				ss.External = true
 				ss.Peer = nb.Address.String()
 				ss.Reason = "the neighbor address belongs to no inventoried device and is not in environment.yaml"
+				s.orphan(d, ni, claimed)
 			}
 			done[[2]int{int(d.ID), ni}] = true
 			out = append(out, ss)
@@ -135,35 +174,86 @@ func (s *state) buildSessions() []Session {
 	return out
 }
 
-func (s *state) pairInternal(ss *Session, d *network.Device, nb *network.Neighbor, peer network.DeviceID, done map[[2]int]bool) {
-	n, t := s.net, s.topo
+// counterpart finds pd's neighbor entry for d's neighbor nb: one pointing at
+// an address of d. Strictly (first pass) its address must be the source d
+// speaks from, and nb's address the source pd speaks from, where those are
+// known from config; loosely (second pass) any unclaimed entry towards d, so
+// that a session whose ends disagree on addresses is still one session whose
+// disagreement is reported.
+func (s *state) counterpart(d *network.Device, nb *network.Neighbor, pd *network.Device, claimed map[[2]int]bool, loose bool) int {
+	t := s.topo
+	src := t.sourceAddr(d, nb)
+	for k := range pd.BGP.Neighbors {
+		if claimed[[2]int{int(pd.ID), k}] {
+			continue
+		}
+		cand := pd.BGP.Neighbors[k].Address
+		if ref, ok := t.owner[cand]; !ok || ref.dev != d.ID {
+			continue
+		}
+		if loose {
+			return k
+		}
+		if src.IsValid() && cand != src {
+			continue
+		}
+		if psrc := t.sourceAddr(pd, &pd.BGP.Neighbors[k]); psrc.IsValid() && psrc != nb.Address {
+			continue
+		}
+		return k
+	}
+	return -1
+}
+
+// orphan handles d's neighbor whose address belongs to no device: when one
+// device still has an unpaired session pointing at d and speaking the AS this
+// neighbor expects, that device is the intended peer and its address was
+// renumbered (or mistyped) under the session: a disagreement of both ends.
+func (s *state) orphan(d *network.Device, ni int, claimed map[[2]int]bool) {
+	nb := &d.BGP.Neighbors[ni]
+	if !nb.Enabled {
+		return
+	}
+	type cand struct {
+		pd *network.Device
+		k  int
+	}
+	var found []cand
+	for _, pd := range s.net.Devices {
+		if pd.BGP == nil || pd.ID == d.ID {
+			continue
+		}
+		for k := range pd.BGP.Neighbors {
+			pn := &pd.BGP.Neighbors[k]
+			if claimed[[2]int{int(pd.ID), k}] || !pn.Enabled || pn.LocalAS != nb.PeerAS || pn.PeerAS != nb.LocalAS {
+				continue
+			}
+			if ref, ok := s.topo.owner[pn.Address]; ok && ref.dev == d.ID {
+				found = append(found, cand{pd, k})
+			}
+		}
+	}
+	if len(found) != 1 {
+		return
+	}
+	pd, pn := found[0].pd, &found[0].pd.BGP.Neighbors[found[0].k]
+	s.disagree(Disagreement{Kind: "bgp-session", Object: sessionObject(d.Name, nb.Address, pd.Name, pn.Address),
+		Devices: []string{d.Name, pd.Name},
+		Leaves:  []string{d.Name + " " + nb.Path, pd.Name + " " + pn.LeafPath("transport/config/local-address")},
+		Reason: fmt.Sprintf("%s's neighbor %s is no address of %s (or of any device), while %s still peers with %s: the session cannot come up",
+			d.Name, nb.Address, pd.Name, pd.Name, d.Name)})
+}
+
+func (s *state) pairInternal(ss *Session, d *network.Device, nb *network.Neighbor, peer network.DeviceID, bi int, done map[[2]int]bool) {
+	n := s.net
 	pd := n.Devices[peer]
 	ss.Peer, ss.b = pd.Name, peer
 	if pd.BGP == nil {
 		ss.Reason = pd.Name + " does not run BGP"
 		return
 	}
-	// The peer's matching neighbor points at one of d's addresses, and at the
-	// source d uses when that is known.
-	src := ss.LocalAddr
-	bi := -1
-	for k := range pd.BGP.Neighbors {
-		cand := pd.BGP.Neighbors[k].Address
-		if ref, ok := t.owner[cand]; !ok || ref.dev != d.ID {
-			continue
-		}
-		if src.IsValid() && cand != src {
-			continue
-		}
-		psrc := t.sourceAddr(pd, &pd.BGP.Neighbors[k])
-		if psrc.IsValid() && psrc != nb.Address {
-			continue
-		}
-		bi = k
-		break
-	}
 	if bi < 0 {
-		if src.IsValid() {
+		if src := ss.LocalAddr; src.IsValid() {
 			ss.Reason = fmt.Sprintf("%s has no neighbor %s (the address %s speaks from)", pd.Name, src, d.Name)
 		} else {
 			ss.Reason = fmt.Sprintf("%s has no neighbor pointing at %s", pd.Name, d.Name)
@@ -173,24 +263,181 @@ func (s *state) pairInternal(ss *Session, d *network.Device, nb *network.Neighbo
 	pn := &pd.BGP.Neighbors[bi]
 	done[[2]int{int(peer), bi}] = true
 	ss.bNbr, ss.PeerPath = bi, pn.Path
-	if !ss.LocalAddr.IsValid() {
-		ss.LocalAddr = pn.Address
-	}
 	switch {
 	case !nb.Enabled:
 		ss.Reason = fmt.Sprintf("neighbor %s is disabled on %s", nb.Address, d.Name)
 	case !pn.Enabled:
 		ss.Reason = fmt.Sprintf("neighbor %s is disabled on %s", pn.Address, pd.Name)
-	case nb.PeerAS != pn.LocalAS:
-		ss.Reason = fmt.Sprintf("%s expects AS %d but %s speaks AS %d", d.Name, nb.PeerAS, pd.Name, pn.LocalAS)
-	case pn.PeerAS != nb.LocalAS:
-		ss.Reason = fmt.Sprintf("%s expects AS %d but %s speaks AS %d", pd.Name, pn.PeerAS, d.Name, nb.LocalAS)
-	case !nb.IPv4Unicast || !pn.IPv4Unicast:
-		ss.Reason = "IPv4 unicast is not enabled on both ends"
 	default:
+		why, local := s.agreement(d, nb, pd, pn)
+		if local.IsValid() {
+			ss.LocalAddr = local
+		}
+		if why != "" {
+			ss.Reason = why
+			break
+		}
 		ss.Reason = s.transportDown(d, nb, pd, pn)
 		ss.Established = ss.Reason == ""
 	}
+	if !ss.LocalAddr.IsValid() {
+		ss.LocalAddr = pn.Address
+	}
+}
+
+// connectSource is the source address d's TCP connection towards nb takes:
+// the configured local-address (or its interface), the address on a subnet
+// shared with the neighbor, else the address of the interface the IGP route
+// to the neighbor leaves by (what a router without update-source does for an
+// iBGP session over loopbacks). Zero when unknown (no route): transportDown
+// then says why.
+func (s *state) connectSource(d *network.Device, nb *network.Neighbor) (netip.Addr, string) {
+	if a := s.topo.sourceAddr(d, nb); a.IsValid() {
+		switch {
+		case nb.LocalAddress.IsValid():
+			return a, "transport/config/local-address"
+		case nb.LocalIface != "":
+			return a, "the address of local-address interface " + nb.LocalIface
+		}
+		return a, "its address on the shared subnet"
+	}
+	if nb.LocalIface != "" {
+		return netip.Addr{}, ""
+	}
+	rt, ok := s.igp.lookup(d.ID, nb.Address)
+	if !ok || len(rt.Hops) == 0 {
+		return netip.Addr{}, ""
+	}
+	ifc := d.Interfaces[rt.Hops[0].localIface]
+	for _, a := range ifc.Addresses {
+		if a.Addr().Is4() == nb.Address.Is4() {
+			return a.Addr(), "no update-source (transport/config/local-address): the address of outgoing interface " + ifc.Name
+		}
+	}
+	return netip.Addr{}, ""
+}
+
+// disagree records a both-ends-must-agree failure once per Object.
+func (s *state) disagree(dg Disagreement) {
+	for _, x := range s.disagreements {
+		if x.Object == dg.Object {
+			return
+		}
+	}
+	sort.Strings(dg.Devices)
+	dg.Devices = slices.Compact(dg.Devices)
+	s.disagreements = append(s.disagreements, dg)
+}
+
+// sessionObject names a configured session by both ends' devices and the
+// neighbor addresses they configure: stable between running and candidate
+// even when an address changes under it.
+func sessionObject(d string, a netip.Addr, pd string, b netip.Addr) string {
+	x, y := d+" "+a.String(), pd+" "+b.String()
+	if pd < d {
+		x, y = y, x
+	}
+	return "bgp session " + x + " — " + y
+}
+
+// agreement checks what both ends of an internal session must agree on. It
+// returns why the session is refused ("" when they agree) and records a
+// Disagreement naming the leaves of both ends.
+func (s *state) agreement(d *network.Device, nb *network.Neighbor, pd *network.Device, pn *network.Neighbor) (string, netip.Addr) {
+	var why, leaves []string
+	leaf := func(dev *network.Device, n *network.Neighbor, l string) {
+		leaves = append(leaves, dev.Name+" "+n.LeafPath(l))
+	}
+	if nb.PeerAS != pn.LocalAS {
+		why = append(why, fmt.Sprintf("%s expects AS %d but %s speaks AS %d", d.Name, nb.PeerAS, pd.Name, pn.LocalAS))
+		leaf(d, nb, "config/peer-as")
+		leaf(pd, pn, "config/local-as")
+	}
+	if pn.PeerAS != nb.LocalAS {
+		why = append(why, fmt.Sprintf("%s expects AS %d but %s speaks AS %d", pd.Name, pn.PeerAS, d.Name, nb.LocalAS))
+		leaf(pd, pn, "config/peer-as")
+		leaf(d, nb, "config/local-as")
+	}
+	// RFC 2385 TCP MD5 (and TCP-AO): segments whose signature does not verify
+	// are dropped, so the TCP connection never opens. Never print the value.
+	if nb.AuthHash != pn.AuthHash {
+		switch {
+		case pn.AuthHash == "":
+			why = append(why, "authentication password configured on "+d.Name+" only")
+		case nb.AuthHash == "":
+			why = append(why, "authentication password configured on "+pd.Name+" only")
+		default:
+			why = append(why, "authentication passwords differ")
+		}
+		leaf(d, nb, "config/auth-password")
+		leaf(pd, pn, "config/auth-password")
+	}
+	if !nb.IPv4Unicast || !pn.IPv4Unicast {
+		// FRR does not even start a peer with no address family activated,
+		// and a peer whose only family the other end lacks carries no IPv4
+		// routes: for routing both are a session without IPv4 unicast.
+		why = append(why, "IPv4 unicast is not enabled on both ends")
+		leaf(d, nb, "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/config/enabled")
+		leaf(pd, pn, "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/config/enabled")
+	}
+	// OpenConfig has no listening port: every router listens on 179. A
+	// neighbor-port other than 179 on either end points a connection at a
+	// port nobody listens on; fail closed and call the session down even if
+	// the other end could still open it.
+	for _, e := range []struct {
+		dev, peer *network.Device
+		n         *network.Neighbor
+	}{{d, pd, nb}, {pd, d, pn}} {
+		if e.n.Port != 0 && e.n.Port != 179 {
+			why = append(why, fmt.Sprintf("%s connects to TCP port %d on %s, which listens on 179", e.dev.Name, e.n.Port, e.peer.Name))
+			leaf(e.dev, e.n, "config/neighbor-port")
+		}
+	}
+	// The TCP connection: one end opens it (unless passive) from its source
+	// address, and the other end accepts it only when that source is the
+	// neighbor address it has configured.
+	srcA, howA := s.connectSource(d, nb)
+	srcB, howB := s.connectSource(pd, pn)
+	okA := !nb.Passive && (!srcA.IsValid() || srcA == pn.Address)
+	okB := !pn.Passive && (!srcB.IsValid() || srcB == nb.Address)
+	local := netip.Addr{}
+	switch {
+	case okA && srcA.IsValid():
+		local = srcA
+	case okB && srcB.IsValid():
+		local = pn.Address
+	}
+	if !okA && !okB {
+		if nb.Passive && pn.Passive {
+			why = append(why, "both ends are passive (transport/config/passive-mode): neither opens the connection")
+			leaf(d, nb, "transport/config/passive-mode")
+			leaf(pd, pn, "transport/config/passive-mode")
+		} else {
+			for _, e := range []struct {
+				dev, peer *network.Device
+				n, pn     *network.Neighbor
+				src       netip.Addr
+				how       string
+			}{{d, pd, nb, pn, srcA, howA}, {pd, d, pn, nb, srcB, howB}} {
+				if e.n.Passive {
+					why = append(why, e.dev.Name+" is passive")
+					leaf(e.dev, e.n, "transport/config/passive-mode")
+					continue
+				}
+				why = append(why, fmt.Sprintf("%s connects from %s (%s) but %s's neighbor for it is %s",
+					e.dev.Name, e.src, e.how, e.peer.Name, e.pn.Address))
+				leaf(e.dev, e.n, "transport/config/local-address")
+				leaves = append(leaves, e.peer.Name+" "+e.pn.Path)
+			}
+		}
+	}
+	if len(why) == 0 {
+		return "", local
+	}
+	reason := strings.Join(why, "; ")
+	s.disagree(Disagreement{Kind: "bgp-session", Object: sessionObject(d.Name, nb.Address, pd.Name, pn.Address),
+		Devices: []string{d.Name, pd.Name}, Leaves: leaves, Reason: reason})
+	return reason, local
 }
 
 // transportDown says why the TCP session cannot come up, or "".

@@ -59,7 +59,7 @@ func TestBadFixtures(t *testing.T) {
 		}
 	}
 	_, err = snapshot.LoadCandidate(running, filepath.Join(bad, "bad-json/candidate"))
-	check("bad-json", err, "malformed JSON: line 8 column 10")
+	check("bad-json", err, "bb1.ams.json: line 8: /interfaces/interface[name=et-0/0/0]/config: malformed JSON")
 	_, err = snapshot.LoadCandidate(running, filepath.Join(bad, "unknown-device/candidate"))
 	check("unknown-device", err, `device "ghost" is not in the inventory`)
 	_, err = snapshot.Load(filepath.Join(bad, "bad-prefix"))

@@ -153,6 +153,12 @@ type BGP struct {
 	ClusterID netip.Addr // route-reflector cluster id; zero means the router-id
 	Neighbors []Neighbor // sorted by Address
 	Path      string
+
+	// use-multiple-paths (global or global afi-safi IPV4_UNICAST): how many
+	// equal paths may be installed; 0 or 1 means no multipath.
+	MaxPathsEBGP    uint32
+	MaxPathsIBGP    uint32
+	AllowMultipleAS bool // ebgp/config/allow-multiple-as: multipath across neighbouring ASes
 }
 
 // Neighbor is one configured BGP neighbor, effective values after inheritance.
@@ -171,6 +177,27 @@ type Neighbor struct {
 	Import       PolicyChain
 	Export       PolicyChain
 	Path         string // OpenConfig path of the neighbor, for causes
+
+	Passive         bool   // transport/config/passive-mode: never opens the TCP connection
+	Port            uint16 // config/neighbor-port, the peer's TCP port; 0 when unset (179)
+	AuthHash        string // SHA-256 (hex) of auth-password, "" when none: the password never enters the model
+	MaxPrefixes     uint32 // ipv4-unicast prefix-limit/config/max-prefixes; 0 = no limit
+	PreventTeardown bool   // prefix-limit/config/prevent-teardown
+	// Leaves maps a leaf, relative to the neighbor (e.g. "config/peer-as",
+	// "transport/config/local-address"), to the full OpenConfig path its
+	// effective value was set at (the neighbor, its peer-group or global), so
+	// a finding names the leaf an operator has to change. Absent: not set
+	// anywhere (LeafPath then names the neighbor's own leaf).
+	Leaves map[string]string
+}
+
+// LeafPath is the OpenConfig path of a neighbor leaf: where its effective
+// value was set, or the neighbor's own leaf when it was never set.
+func (n *Neighbor) LeafPath(leaf string) string {
+	if p, ok := n.Leaves[leaf]; ok {
+		return p
+	}
+	return n.Path + "/" + leaf
 }
 
 // IBGP reports whether the session is internal.
@@ -234,6 +261,10 @@ type StaticNextHop struct {
 	Interface string
 	Discard   bool // DROP / null route: originates the prefix locally
 	Metric    uint32
+	// Preference is config/preference, the administrative distance of this
+	// next hop (0 when unset: the static default, 1). A higher one makes a
+	// floating static that only wins when no better route exists.
+	Preference uint32
 }
 
 // Aggregate is a local aggregate (LOCAL_AGGREGATE protocol): active only while

@@ -1,0 +1,275 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// commNet: a (AS 65000) originates a prefix to its iBGP peer b, which has an
+// eBGP transit; a's export policy to b tags the route with c.
+func commNet(t *testing.T, c network.Community) *Result {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.originate("r1", "198.51.100.0/24")
+	b.external("r2", "203.0.113.0", 64600, "transit")
+	n := b.build()
+	if c != 0 {
+		b.policy("r1", "TAG", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+			Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{c}}}})
+		nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"TAG"}
+	}
+	return Run(n)
+}
+
+func TestWellKnownCommunitiesOnExport(t *testing.T) {
+	cases := []struct {
+		name              string
+		c                 network.Community
+		atR2, toTransit   bool
+		noExport, blackhl bool
+	}{
+		{"none", 0, true, true, false, false},
+		{"NO_EXPORT stays in the AS", CommunityNoExport, true, false, false, false},
+		{"NO_EXPORT_SUBCONFED is NO_EXPORT without confederations", CommunityNoExportSubconfed, true, false, false, false},
+		{"NO_ADVERTISE goes to no peer", CommunityNoAdvertise, true, false, false, false},
+		{"BLACKHOLE is sent but marked", CommunityBlackhole, true, true, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := commNet(t, c.c)
+			if got := best(t, r, "r2", "198.51.100.0/24") != nil; got != c.atR2 {
+				t.Errorf("r2 has the route: %v, want %v", got, c.atR2)
+			}
+			adv := r.AdvertisedPrefix(pfx("198.51.100.0/24"))
+			if (len(adv) > 0) != c.toTransit {
+				t.Fatalf("advertised to the transit: %+v, want %v", adv, c.toTransit)
+			}
+			if len(adv) > 0 && (adv[0].NoExport != c.noExport || adv[0].Blackhole != c.blackhl) {
+				t.Errorf("advertisement flags: %+v", adv[0])
+			}
+		})
+	}
+	// r2 itself must not re-advertise a NO_ADVERTISE route over iBGP either.
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.ibgp("r2", "r3")
+	b.originate("r1", "198.51.100.0/24")
+	n := b.build()
+	nbrOf(n, "r2", "10.0.0.3").RRClient = true
+	nbrOf(n, "r2", "10.0.0.1").RRClient = true
+	b.policy("r1", "TAG", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{CommunityNoAdvertise}}}})
+	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"TAG"}
+	if p := best(t, Run(n), "r3", "198.51.100.0/24"); p != nil {
+		t.Errorf("a NO_ADVERTISE route must not be reflected: %+v", p)
+	}
+}
+
+// An external peer drops a path that already carries its AS: prepending the
+// transit's own AS withdraws the prefix from it.
+func TestExternalPeerLoopDetection(t *testing.T) {
+	b := core(t)
+	b.originate("r2", "198.51.100.0/24")
+	b.external("r2", "203.0.113.0", 64600, "transit")
+	n := b.build()
+	if adv := Run(n).AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 1 {
+		t.Fatalf("before: %+v", adv)
+	}
+	b.policy("r2", "PRE", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		Prepend: &network.Prepend{ASN: 64600, Repeat: 1}}})
+	nbrOf(n, "r2", "203.0.113.2").Export.Policies = []string{"PRE"}
+	if adv := Run(n).AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 0 {
+		t.Fatalf("the transit must drop a path with its own AS: %+v", adv)
+	}
+}
+
+// LOCAL_PREF 0 set by policy stays 0 across iBGP (it is the least preferred
+// value, not "unset").
+func TestLocalPrefZeroIsAValue(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.external("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
+	n := b.build()
+	b.policy("r1", "LP0", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		SetLocalPref: u32(0), NextHop: &network.NextHopAction{Self: true}}})
+	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"LP0"}
+	p := best(t, Run(n), "r2", "198.51.100.0/24")
+	if p == nil || p.LocalPref != 0 {
+		t.Fatalf("r2's path must keep LOCAL_PREF 0: %+v", p)
+	}
+}
+
+// A BGP next hop covered only by a default route does not resolve.
+func TestNextHopIgnoresDefaultRoute(t *testing.T) {
+	b := core(t)
+	b.ibgp("r1", "r2")
+	b.external("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
+	n := b.build()
+	n.Device("r2").Statics = append(n.Device("r2").Statics, network.StaticRoute{Prefix: pfx("0.0.0.0/0"),
+		NextHops: []network.StaticNextHop{{Addr: addr("192.0.2.0")}}})
+	if p := best(t, Run(n), "r2", "198.51.100.0/24"); p != nil {
+		t.Fatalf("next hop 203.0.113.2 must not resolve through r2's default: %+v", p)
+	}
+}
+
+// local-as: the peer sees local-as then the global AS; routes received on the
+// session get local-as prepended (FRR defaults).
+func TestLocalASPrependsBoth(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	ia, ib := b.link("a", "b", "192.0.2.0", 0)
+	b.ebgp("a", ia, "b", ib)
+	b.originate("a", "198.51.100.0/24")
+	b.originate("b", "198.51.101.0/24")
+	n := b.build()
+	nbrOf(n, "a", "192.0.2.1").LocalAS = 65100
+	nbrOf(n, "b", "192.0.2.0").PeerAS = 65100
+	r := Run(n)
+	if p := best(t, r, "b", "198.51.100.0/24"); p == nil || len(p.ASPath) != 2 || p.ASPath[0] != 65100 || p.ASPath[1] != 65001 {
+		t.Fatalf("b must see 65100 65001: %+v", p)
+	}
+	if p := best(t, r, "a", "198.51.101.0/24"); p == nil || len(p.ASPath) != 2 || p.ASPath[0] != 65100 || p.ASPath[1] != 65002 {
+		t.Fatalf("a must see 65100 65002: %+v", p)
+	}
+}
+
+// max-prefix below what the simulation says is received tears the session
+// down (unless prevent-teardown), for internal and external peers alike.
+func TestMaxPrefixTearsDown(t *testing.T) {
+	cases := []struct {
+		name     string
+		max      uint32
+		prevent  bool
+		wantUp   bool
+		internal bool
+	}{
+		{"external above limit", 2, false, false, false},
+		{"external at limit", 3, false, true, false},
+		{"external prevent-teardown", 1, true, true, false},
+		{"internal above limit", 1, false, false, true},
+		{"internal at limit", 2, false, true, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := core(t)
+			b.ibgp("r1", "r2")
+			b.originate("r1", "198.51.100.0/24")
+			b.originate("r1", "198.51.101.0/24")
+			x := b.external("r2", "203.0.113.0", 64600, "transit", "192.0.2.128/25", "198.18.0.0/15", "198.51.102.0/24")
+			n := b.build()
+			nb, peer := nbrOf(n, "r2", x.String()), x
+			if c.internal {
+				nb, peer = nbrOf(n, "r2", "10.0.0.1"), addr("10.0.0.1")
+			}
+			nb.MaxPrefixes, nb.PreventTeardown = c.max, c.prevent
+			r := Run(n)
+			s := session(t, r, "r2", peer)
+			if s.Established != c.wantUp {
+				t.Fatalf("established=%v (%s), want %v", s.Established, s.Reason, c.wantUp)
+			}
+			if !c.wantUp && (len(r.Disagreements) != 1 || !strings.Contains(r.Disagreements[0].Leaves[0], "max-prefixes")) {
+				t.Errorf("disagreements: %+v", r.Disagreements)
+			}
+			if !c.wantUp && c.internal && best(t, r, "r2", "198.51.100.0/24") != nil {
+				t.Error("routes of a torn-down session must be gone")
+			}
+		})
+	}
+}
+
+// A single-hop eBGP next hop off the shared subnet is unusable, even when the
+// receiver's IGP reaches it.
+func TestEBGPNextHopMustBeOnSubnet(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65001, "10.0.0.1")
+	b.router("b", 65002, "10.0.0.2")
+	ia, ib := b.link("a", "b", "192.0.2.0", 10)
+	b.ebgp("a", ia, "b", ib)
+	b.originate("a", "198.51.100.0/24")
+	n := b.build()
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil {
+		t.Fatal("before: b has no route")
+	}
+	// a sets its loopback as next hop: b reaches it through IS-IS, but it is
+	// not on their shared /31.
+	b.policy("a", "NH", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		NextHop: &network.NextHopAction{Addr: addr("10.0.0.1")}}})
+	nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"NH"}
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p != nil {
+		t.Fatalf("a next hop off the shared subnet must not be usable: %+v", p)
+	}
+	nbrOf(n, "b", "192.0.2.0").Multihop = true
+	if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil {
+		t.Fatal("with ebgp-multihop the next hop resolves through the IGP")
+	}
+}
+
+// Deterministic MED: the best path does not depend on the order paths arrived
+// in (a pairwise scan gives A for one order and C for another here).
+func TestDeterministicMED(t *testing.T) {
+	mk := func(as uint32, med, igp uint32, rid string) *Path {
+		return &Path{LocalPref: 100, ASPath: []uint32{as}, MED: med, HasMED: true, IGPCost: igp,
+			PeerRID: addr(rid), FromPeer: addr(rid)}
+	}
+	a := mk(1, 100, 1, "10.0.0.1")
+	b := mk(2, 0, 5, "10.0.0.2")
+	c := mk(1, 50, 10, "10.0.0.3")
+	perms := [][]*Path{{a, b, c}, {a, c, b}, {b, a, c}, {b, c, a}, {c, a, b}, {c, b, a}}
+	s := &state{}
+	for _, perm := range perms {
+		r := &nodeRIB{paths: perm, keys: []int32{0, 2, 4}}
+		s.selectBest(r)
+		if r.best < 0 || r.paths[r.best] != b {
+			t.Errorf("order %v: best %+v, want the AS 2 path (C beats A on MED, B beats C on IGP cost)", perm, r.paths[r.best])
+		}
+	}
+}
+
+// Multipath: two eBGP paths equal up to the IGP cost are both installed when
+// maximum-paths allows, and both are walked by forwarding; different AS paths
+// need allow-multiple-as.
+func TestEBGPMultipath(t *testing.T) {
+	build := func(maxPaths uint32, allowMultAS bool, asB uint32) *Result {
+		b := newNet(t)
+		b.router("a", 65001, "10.0.0.1")
+		b.router("b", 65002, "10.0.0.2")
+		b.router("c", asB, "10.0.0.3")
+		ia, ib := b.link("a", "b", "192.0.2.0", 0)
+		ja, jc := b.link("a", "c", "192.0.2.2", 0)
+		b.ebgp("a", ia, "b", ib)
+		b.ebgp("a", ja, "c", jc)
+		b.originate("b", "198.51.100.0/24")
+		b.originate("c", "198.51.100.0/24")
+		n := b.build()
+		n.Device("a").BGP.MaxPathsEBGP, n.Device("a").BGP.AllowMultipleAS = maxPaths, allowMultAS
+		return Run(n)
+	}
+	count := func(r *Result) int {
+		k := 0
+		for _, rs := range r.Routes("a") {
+			for _, br := range rs.BGP {
+				for _, p := range br.Paths {
+					if br.Prefix == "198.51.100.0/24" && p.Multipath {
+						k++
+					}
+				}
+			}
+		}
+		return k
+	}
+	if k := count(build(1, false, 65002)); k != 0 {
+		t.Errorf("maximum-paths 1: %d multipath paths", k)
+	}
+	if k := count(build(2, false, 65002)); k != 2 {
+		t.Errorf("same AS path, maximum-paths 2: %d multipath paths, want 2", k)
+	}
+	if k := count(build(2, false, 65003)); k != 0 {
+		t.Errorf("different AS paths without allow-multiple-as: %d multipath paths", k)
+	}
+	if k := count(build(2, true, 65003)); k != 2 {
+		t.Errorf("allow-multiple-as: %d multipath paths, want 2", k)
+	}
+}
