@@ -21,6 +21,11 @@ type Input struct {
 // yields a blocking finding whatever the policy says: it must never pass.
 func Evaluate(f *File, in Input) ([]Finding, []Check) {
 	e := &evaluator{in: in, causes: classify(in)}
+	for _, inv := range f.Invariants {
+		if inv.Kind == KindUnmodelled {
+			e.allow = append(e.allow, inv.Allow...)
+		}
+	}
 	for _, r := range []struct {
 		name string
 		res  *sim.Result
@@ -51,12 +56,14 @@ func Evaluate(f *File, in Input) ([]Finding, []Check) {
 			e.reachability(inv)
 		case KindUnmodelled:
 			e.unmodelled(inv)
+		case KindAgreement:
+			e.agreement(inv)
 		}
 	}
 	// Blocking first; within a severity, the consequences people feel first
 	// (the service gone, prefixes withdrawn) before their mechanics.
 	rank := map[string]int{KindConvergence: 0, KindAnycast: 1, KindCriticalPrefixes: 2, KindReachability: 3,
-		KindBGPSessions: 4, KindBlastRadius: 5, KindUnmodelled: 6}
+		KindAgreement: 4, KindBGPSessions: 5, KindBlastRadius: 6, KindUnmodelled: 7}
 	sort.SliceStable(e.findings, func(i, j int) bool {
 		a, b := e.findings[i], e.findings[j]
 		if a.Severity != b.Severity {
@@ -70,6 +77,7 @@ func Evaluate(f *File, in Input) ([]Finding, []Check) {
 type evaluator struct {
 	in       Input
 	causes   causeIndex
+	allow    []AllowRule // explicit relaxations of unmodelled config
 	findings []Finding
 	checks   []Check
 }
@@ -135,6 +143,14 @@ func (e *evaluator) criticalPrefixes(inv *Invariant) {
 		sitesA := sitesOf(after)
 		below := len(after) < inv.MinSessions || len(sitesA) < inv.MinSites
 		obj := "prefix " + p.String()
+		if e.unknownRouting(inv, obj, p, false) {
+			continue
+		}
+		if sitesB := sitesOf(before); len(before) < inv.MinSessions || len(sitesB) < inv.MinSites {
+			e.baseline(inv, obj, fmt.Sprintf("announced to %s at %s, the policy wants at least %d sessions at %d sites",
+				plural(len(before), strings.Join(inv.ToRoles, "/")+" session", strings.Join(inv.ToRoles, "/")+" sessions"),
+				plural(len(sitesB), "site", "sites"), inv.MinSessions, inv.MinSites), nil)
+		}
 		if len(lost) == 0 {
 			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: true})
 			continue

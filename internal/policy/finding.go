@@ -14,6 +14,9 @@ type Finding struct {
 	After     string        `json:"after"`
 	Evidence  []string      `json:"evidence,omitempty"` // how the simulator got there
 	Causes    []change.Item `json:"causes"`
+	// Baseline: the running network already breaks the invariant; the
+	// finding is not caused by the change (a warning).
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // Check is one invariant evaluated on one object, passed or not; reports that
