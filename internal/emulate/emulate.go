@@ -74,7 +74,9 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 		return out, fmt.Errorf("%s: the simulation does not converge (%v); nothing to compare", name, res.Notes)
 	}
 	expect := map[string][]string{}
+	expectISIS := map[string]int{}
 	for _, rs := range res.Routes("") {
+		expectISIS[rs.Device] = len(rs.ISIS)
 		for _, s := range rs.Sessions {
 			if s.Established {
 				expect[rs.Device] = append(expect[rs.Device], s.Neighbor)
@@ -91,7 +93,7 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 	}
 	defer lab.Close()
 	w := o.Wait
-	w.Expect = expect
+	w.Expect, w.ExpectISIS = expect, expectISIS
 	conv, err := lab.Wait(w)
 	out.EmuTime = time.Since(t0)
 	out.Converged = conv

@@ -15,6 +15,7 @@ type RouterState struct {
 	BGP      json.RawMessage // show bgp ipv4 unicast json
 	RIB      json.RawMessage // show ip route json
 	Sessions map[string]string
+	ISIS     int        // prefixes with an IS-IS entry in the RIB
 	decoded  *frrTables // BGP and RIB decoded, once (tables)
 }
 
@@ -76,9 +77,21 @@ func (l *Lab) probe(name string) (*RouterState, string, error) {
 	for a, p := range sum.Peers {
 		st.Sessions[a] = p.State
 	}
-	var x, y any
+	var x any
 	json.Unmarshal(docs[0], &x)
+	var y any
 	json.Unmarshal(docs[1], &y)
+	if rib, ok := y.(map[string]any); ok {
+		for _, entries := range rib {
+			l, _ := entries.([]any)
+			for _, e := range l {
+				if m, _ := e.(map[string]any); m["protocol"] == "isis" {
+					st.ISIS++
+					break
+				}
+			}
+		}
+	}
 	h, _ := json.Marshal([]any{strip(x), strip(y)})
 	sum256 := sha256.Sum256(h)
 	return st, fmt.Sprintf("%x", sum256[:8]), nil
@@ -92,7 +105,19 @@ type WaitOptions struct {
 	// Established before the state counts as final (the simulator's view); after
 	// Grace (default 25 s) a stable state is accepted without them.
 	Expect map[string][]string
-	Grace  time.Duration
+	// ExpectISIS: per router, how many prefixes the simulator has IS-IS
+	// routes for. BGP sessions over loopbacks already wait for IS-IS, but a
+	// router with no session (or only eBGP) would otherwise be read while
+	// its adjacencies are still coming up on a busy machine.
+	ExpectISIS map[string]int
+	Grace      time.Duration
+}
+
+func (st *RouterState) isisCount() int {
+	if st == nil {
+		return 0
+	}
+	return st.ISIS
 }
 
 // Converged is the final state of every router.
@@ -176,6 +201,11 @@ func (l *Lab) Wait(o WaitOptions) (*Converged, error) {
 				if st := states[r]; st == nil || st.Sessions[a] != "Established" {
 					missing = append(missing, r+"->"+a)
 				}
+			}
+		}
+		for r, n := range o.ExpectISIS {
+			if st := states[r]; st == nil || st.ISIS < n {
+				missing = append(missing, fmt.Sprintf("%s: IS-IS routes %d of %d", r, st.isisCount(), n))
 			}
 		}
 		sort.Strings(missing)
