@@ -106,16 +106,21 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// announcements of prefix p to external peers whose role is in roles.
+// announcements of prefix p to external peers whose role is in roles. A route
+// sent with NO_EXPORT (or NO_ADVERTISE / NO_EXPORT_SUBCONFED) stops at the
+// peer and one sent with BLACKHOLE (RFC 7999) makes the peer drop the
+// traffic: neither reaches the Internet, so neither counts as announced.
 func announcements(r *sim.Result, p netip.Prefix, roles []string) map[string]sim.Advertisement {
 	out := map[string]sim.Advertisement{}
 	for _, a := range r.AdvertisedPrefix(p) {
-		if slices.Contains(roles, a.Role) {
+		if slices.Contains(roles, a.Role) && reachesInternet(a) {
 			out[a.Device+"|"+a.Neighbor.String()] = a
 		}
 	}
 	return out
 }
+
+func reachesInternet(a sim.Advertisement) bool { return !a.NoExport && !a.Blackhole }
 
 func sitesOf(m map[string]sim.Advertisement) []string {
 	var s []string
@@ -189,6 +194,16 @@ func (e *evaluator) criticalPrefixes(inv *Invariant) {
 // whyNotSent explains why device stopped advertising p to an external peer.
 func (e *evaluator) whyNotSent(a sim.Advertisement, p netip.Prefix) string {
 	r := e.in.After
+	for _, x := range r.AdvertisedPrefix(p) {
+		if x.Device == a.Device && x.Neighbor == a.Neighbor {
+			switch {
+			case x.Blackhole:
+				return "it is still sent, but tagged BLACKHOLE (RFC 7999): the peer drops the traffic"
+			case x.NoExport:
+				return "it is still sent, but with a well-known community (NO_EXPORT, NO_ADVERTISE or NO_EXPORT_SUBCONFED) that keeps it from the Internet"
+			}
+		}
+	}
 	for _, s := range r.Sessions {
 		if s.Device == a.Device && s.Neighbor == a.Neighbor && !s.Established {
 			return "the session is down (" + s.Reason + ")"
@@ -267,7 +282,7 @@ func (e *evaluator) anycast(inv *Invariant) {
 		visible := func(r *sim.Result) int {
 			n := 0
 			for _, a := range r.AdvertisedPrefix(v.prefix) {
-				if !strings.HasPrefix(a.Role, "anycast:") {
+				if !strings.HasPrefix(a.Role, "anycast:") && reachesInternet(a) {
 					n++
 				}
 			}
