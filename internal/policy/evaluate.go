@@ -249,6 +249,13 @@ func (e *evaluator) anycast(inv *Invariant) {
 	sort.Strings(names)
 	for _, name := range names {
 		v := svcs[name]
+		if e.anycastUnknown(inv, name, v.prefix) {
+			continue
+		}
+		if n := countAnnouncing(v.before); n < inv.MinHealthySites {
+			e.baseline(inv, name+" anycast", fmt.Sprintf("%s of %d announce %s, the policy wants at least %d",
+				plural(n, "site", "sites"), len(v.before), v.prefix, inv.MinHealthySites), siteReasons(v.before))
+		}
 		var lost, lostSites, healthyAfter []string
 		var failed []int // indexes in e.checks of the lost sites
 		var evidence []string
@@ -327,6 +334,37 @@ func (e *evaluator) anycast(inv *Invariant) {
 	}
 }
 
+// anycastUnknown: the service's own prefix and the prefixes its health check
+// needs (reach_any) must not reach routing policy backstop does not model,
+// or the health of every site is a guess.
+func (e *evaluator) anycastUnknown(inv *Invariant, name string, p netip.Prefix) bool {
+	obj := name + " anycast"
+	if e.unknownRouting(inv, obj, p, false) {
+		return true
+	}
+	for _, svc := range e.in.Before.Net.Anycast {
+		if svc.Service != name {
+			continue
+		}
+		for _, q := range svc.ReachAny {
+			if e.unknownRouting(inv, obj+" health ("+q.String()+")", q, true) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func siteReasons(l []sim.AnycastSite) []string {
+	var out []string
+	for _, s := range l {
+		if !s.Announcing {
+			out = append(out, fmt.Sprintf("site %s (%s): %s", s.Site, s.Device, s.Reason))
+		}
+	}
+	return out
+}
+
 func countAnnouncing(l []sim.AnycastSite) int {
 	n := 0
 	for _, s := range l {
@@ -358,6 +396,9 @@ func (e *evaluator) bgpSessions(inv *Invariant) {
 	before := map[string]sim.Session{}
 	for _, s := range e.in.Before.Sessions {
 		before[s.Key()] = s
+		if !s.Established && slices.ContainsFunc(inv.Critical, func(sel SessionSelector) bool { return sel.matches(s) }) {
+			e.baseline(inv, sessionName(s), "the critical session is down ("+s.Reason+")", nil)
+		}
 	}
 	var lostAll []sim.Session
 	var lostCritical []string
@@ -480,11 +521,21 @@ func (e *evaluator) reachability(inv *Invariant) {
 			}
 		}
 	}
+	unknown := map[netip.Prefix]bool{}
+	for _, p := range inv.To {
+		unknown[p] = e.unknownRouting(inv, "reachability of "+p.String(), p, true)
+	}
 	for _, dev := range from {
 		for _, p := range inv.To {
+			if unknown[p] {
+				continue
+			}
 			obj := fmt.Sprintf("%s → %s", dev, p)
-			okB, _, _ := e.in.Before.Reaches(dev, p.Addr())
+			okB, _, whyB := e.in.Before.Reaches(dev, p.Addr())
 			okA, _, why := e.in.After.Reaches(dev, p.Addr())
+			if !okB {
+				e.baseline(inv, obj, "unreachable", []string{whyB})
+			}
 			lost := okB && !okA
 			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: !lost, Severity: inv.Severity, Message: why})
 			if lost {
@@ -499,7 +550,7 @@ func (e *evaluator) reachability(inv *Invariant) {
 func (e *evaluator) unmodelled(inv *Invariant) {
 	type key struct{ dev, path string }
 	seen := map[key]bool{}
-	var touched, present []string
+	var touched, present, allowed []string
 	var causes []change.Item
 	for _, r := range []*sim.Result{e.in.Before, e.in.After} {
 		for _, u := range r.Net.Unmodelled {
@@ -520,7 +571,11 @@ func (e *evaluator) unmodelled(inv *Invariant) {
 				}
 			}
 			if hit {
-				touched = append(touched, u.Device+" "+u.Path)
+				if reason, ok := e.allowed(u.Path); ok {
+					allowed = append(allowed, u.Device+" "+u.Path+" — allowed by policy: "+reason)
+				} else {
+					touched = append(touched, u.Device+" "+u.Path)
+				}
 			} else {
 				present = append(present, u.Device+" "+u.Path)
 			}
@@ -530,6 +585,13 @@ func (e *evaluator) unmodelled(inv *Invariant) {
 		e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Changed,
 			Summary: fmt.Sprintf("The change touches %s the simulator does not model; its effect is unknown.", plural(len(touched), "setting", "settings")),
 			Objects: touched, Before: "-", After: "unmodelled config changed", Causes: causes})
+	}
+	// An explicit relaxation still shows, with its reason, in every report:
+	// whoever reads the verdict must see what backstop did not judge.
+	if len(allowed) > 0 && inv.Changed != Ignore {
+		e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: Warn,
+			Summary: fmt.Sprintf("The change touches %s the simulator does not model, relaxed by an allow rule of the policy.", plural(len(allowed), "setting", "settings")),
+			Objects: allowed, Before: "-", After: "unmodelled config changed (allowed)", Causes: causes})
 	}
 	e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: "unmodelled config changed", Passed: len(touched) == 0 || inv.Changed == Ignore,
 		Severity: inv.Changed, Message: strings.Join(touched, "; ")})

@@ -253,9 +253,10 @@ func Scenarios(n *Network) []Scenario {
 			Description: "A security change on edge1.fra: an IPv4 ingress ACL TRANSIT-IN-V4 dropping bogon sources is " +
 				"defined and applied to both transit-facing interfaces (/acl). The binding knows the ACL model but " +
 				"the simulator does not model packet filters, so it cannot prove the change harmless; routing, " +
-				"sessions and announcements are identical before and after. Expect WARN from unmodelled-config " +
-				"(changed: warn), nothing else.",
-			Expect:   "WARN",
+				"sessions and announcements are identical before and after as far as it can see, but a filter on a " +
+				"transit interface can drop the BGP sessions themselves. Expect BLOCK from unmodelled-config " +
+				"(changed: block, the default: backstop fails closed), nothing else.",
+			Expect:   "BLOCK",
 			Findings: []string{"unmodelled-config"},
 			Changes:  []Change{{"edge1.fra", []Op{{"update", "/acl", acl}}}},
 		})

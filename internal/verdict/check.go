@@ -46,6 +46,11 @@ func Check(in Input) (*Report, error) {
 	g.Go(func() error { before = sim.Run(netB); return nil })
 	g.Go(func() error { after = sim.Run(netA); return nil })
 	_ = g.Wait()
+	// A policy that names nothing in the running network would pass every
+	// change; it is bad input, not a PASS.
+	if err := in.Policy.Validate(before); err != nil {
+		return nil, err
+	}
 	return Decide(in, before, after, cs), nil
 }
 

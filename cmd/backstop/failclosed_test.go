@@ -1,0 +1,176 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Paths into the shipped backbone used by the fail-closed cases below.
+const (
+	transitOut = `elem: {name: "routing-policy"} elem: {name: "policy-definitions"}
+  elem: {name: "policy-definition" key: {key: "name" value: "TRANSIT-OUT"}} elem: {name: "statements"}
+  elem: {name: "statement" key: {key: "name" value: "10-critical"}}`
+	bbIface = `elem: {name: "interfaces"} elem: {name: "interface" key: {key: "name" value: "et-0/0/0"}} elem: {name: "config"}`
+)
+
+func setCommunity(c string) string {
+	return `update: {path: {` + transitOut + ` elem: {name: "actions"}} val: {json_ietf_val: '{"openconfig-bgp-policy:bgp-actions": {"set-community": {"config": {"method": "INLINE", "options": "ADD"}, "inline": {"config": {"communities": ["` + c + `"]}}}}}'}}`
+}
+
+// Changes that real routers turn into an outage, or that backstop cannot
+// judge, must never PASS; each case names what the report must say.
+func TestFailClosedChanges(t *testing.T) {
+	cases := []struct {
+		name, target, ops string
+		code              int
+		want              []string
+	}{
+		{"MTU changed on one end of a backbone link", "bb1.ams",
+			`update: {path: {` + bbIface + ` elem: {name: "mtu"}} val: {uint_val: 1500}}`,
+			3, []string{"both-ends-agree", "mtu"}},
+		{"NO_EXPORT on the critical prefixes towards two transits", "edge1.fra",
+			setCommunity("openconfig-bgp-types:NO_EXPORT"),
+			0, []string{"WARN", "keeps it from the Internet"}},
+		{"BLACKHOLE on the critical prefixes towards two transits", "edge1.fra",
+			setCommunity("65535:666"),
+			0, []string{"WARN", "BLACKHOLE"}},
+		{"a policy condition backstop does not model", "edge1.fra",
+			`update: {path: {` + transitOut + ` elem: {name: "conditions"}} val: {json_ietf_val: '{"openconfig-bgp-policy:bgp-conditions": {"config": {"next-hop-in": ["192.0.2.1"]}}}'}}`,
+			3, []string{"cannot judge", "next-hop-in", "TRANSIT-OUT"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := writeChange(t, "prefix: {target: \""+tc.target+"\"}\n"+tc.ops+"\n")
+			code, out, stderr := runCLI(t, "check", "--running", td+"/backbone", "--change", f)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %.3000s\nstderr: %s", code, tc.code, out, stderr)
+			}
+			flat := strings.Join(strings.Fields(out), " ")
+			for _, w := range tc.want {
+				if !strings.Contains(flat, w) {
+					t.Errorf("output lacks %q:\n%.3000s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func writePolicy(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A policy that names nothing in the running network would pass every
+// change: it is bad input (exit 4) naming the file, the line and the typo.
+func TestVacuousPolicyIsBadInput(t *testing.T) {
+	cases := []struct{ name, inv, want string }{
+		{"role typo", "  - {name: cp, kind: critical_prefixes, severity: block, prefixes: [157.240.0.0/16], to_roles: [transits], min_sites: 1, min_sessions: 1}",
+			`line 3: invariant "cp": to_roles: no external peer has role "transits"`},
+		{"service typo", "  - {name: dns, kind: anycast, severity: block, service: dnss, min_healthy_sites: 1}",
+			`line 3: invariant "dns": service "dnss" is not declared`},
+		{"prefix not in the network", "  - {name: cp, kind: critical_prefixes, severity: block, prefixes: [157.241.0.0/16], to_roles: [transit], min_sites: 1, min_sessions: 1}",
+			"prefix 157.241.0.0/16 is not originated or carried anywhere"},
+		{"unknown device in a selector", "  - {name: s, kind: bgp_sessions, severity: block, critical: [{device: edge9.fra}]}",
+			`device "edge9.fra" is not in the inventory`},
+		{"unknown role in reachability", "  - {name: r, kind: reachability, severity: block, from: [role:spine], to: [10.200.0.0/16]}",
+			`from: "role:spine" matches no device`},
+		{"negative minimum", "  - {name: dns, kind: anycast, severity: block, service: dns, min_healthy_sites: -5}", "line 3"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			pol := writePolicy(t, "version: 1\ninvariants:\n"+tc.inv+"\n")
+			code, out, stderr := runCLI(t, "check", "--running", td+"/backbone", "--candidate", td+"/scenarios/cosmetic/candidate", "--policy", pol)
+			if code != 4 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, pol) {
+				t.Errorf("exit %d, want 4 with %q and the file name in stderr\nstdout: %.300s\nstderr: %s", code, tc.want, out, stderr)
+			}
+		})
+	}
+}
+
+// Without environment.yaml the default policy's critical_prefixes and
+// anycast invariants have nothing to check: exit 4 saying what to add.
+func TestMissingEnvironmentIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(td, "backbone"), dir)
+	if err := os.Remove(filepath.Join(dir, "environment.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "check", "--running", dir, "--candidate", td+"/scenarios/drain-backbone/candidate")
+	if code != 4 || !strings.Contains(stderr, "add external_peers") {
+		t.Errorf("exit %d, want 4 saying to add external_peers\nstdout: %.300s\nstderr: %s", code, out, stderr)
+	}
+}
+
+// A running network that already violates the policy is reported as
+// already broken (WARN), never as passed, and not blamed on the change.
+func TestBaselineIsJudged(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(td, "backbone"), dir)
+	copyTree(t, filepath.Join(td, "scenarios/drain-backbone/candidate"), filepath.Join(dir, "configs"))
+	for _, failOn := range []struct {
+		flag string
+		code int
+	}{{"block", 0}, {"warn", 3}} {
+		code, out, stderr := runCLI(t, "check", "--running", dir, "--candidate", dir, "--fail-on", failOn.flag)
+		if code != failOn.code {
+			t.Fatalf("--fail-on %s: exit %d, want %d\n%.2000s\n%s", failOn.flag, code, failOn.code, out, stderr)
+		}
+		flat := strings.Join(strings.Fields(out), " ")
+		for _, w := range []string{"WARN", "already broken in the running network", "dns anycast", "prefix 157.240.0.0/16"} {
+			if !strings.Contains(flat, w) {
+				t.Errorf("output lacks %q:\n%.3000s", w, out)
+			}
+		}
+	}
+}
+
+// An explicit relaxation turns a blocking unmodelled change into a warning
+// that carries the reason in the report.
+func TestAllowRuleShowsItsReason(t *testing.T) {
+	pol := writePolicy(t, `version: 1
+invariants:
+  - name: unmodelled-config
+    kind: unmodelled
+    changed: block
+    present: ignore
+    allow:
+      - {path: "/acl/*", reason: "ingress filters reviewed by the security team"}
+`)
+	code, out, stderr := runCLI(t, append(scenario("unmodelled-change"), "--policy", pol)...)
+	flat := strings.Join(strings.Fields(out), " ")
+	if code != 0 || !strings.Contains(flat, "WARN") || !strings.Contains(flat, "ingress filters reviewed by the security team") {
+		t.Errorf("exit %d, want 0 (WARN) with the allow reason\nstdout: %.2000s\nstderr: %s", code, out, stderr)
+	}
+	code, _, _ = runCLI(t, scenario("unmodelled-change")...)
+	if code != 3 {
+		t.Errorf("without the allow rule: exit %d, want 3 (the default policy blocks unmodelled changes)", code)
+	}
+}
+
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
