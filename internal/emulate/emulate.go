@@ -74,9 +74,14 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 		return out, fmt.Errorf("%s: the simulation does not converge (%v); nothing to compare", name, res.Notes)
 	}
 	expect := map[string][]string{}
-	expectISIS := map[string]int{}
+	expectISIS, expectBGP := map[string]int{}, map[string]int{}
 	for _, rs := range res.Routes("") {
 		expectISIS[rs.Device] = len(rs.ISIS)
+		for _, br := range rs.BGP {
+			if len(br.Paths) > 0 {
+				expectBGP[rs.Device]++
+			}
+		}
 		for _, s := range rs.Sessions {
 			if s.Established {
 				expect[rs.Device] = append(expect[rs.Device], s.Neighbor)
@@ -93,7 +98,7 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 	}
 	defer lab.Close()
 	w := o.Wait
-	w.Expect, w.ExpectISIS = expect, expectISIS
+	w.Expect, w.ExpectISIS, w.ExpectBGP = expect, expectISIS, expectBGP
 	conv, err := lab.Wait(w)
 	out.EmuTime = time.Since(t0)
 	out.Converged = conv
