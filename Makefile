@@ -58,4 +58,4 @@ clean:
 CONFORMANCE_NETWORKS ?= 200
 conformance:
 	sh .ci/install-frr.sh
-	$(GO) run ./internal/emulate/conformance -testdata testdata -generated $(CONFORMANCE_NETWORKS) -parallel 3 -verbose
+	$(GO) run ./internal/emulate/conformance -testdata testdata -generated $(CONFORMANCE_NETWORKS) -parallel 2 -verbose
