@@ -174,3 +174,34 @@ func copyTree(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// A change that carries a password and fails to apply must not print the
+// password: exit-4 messages end up in CI logs and pull-request comments.
+func TestSecretsStayOutOfErrors(t *testing.T) {
+	const secret = "Sup3rS3cret-9f2"
+	nbr := `elem: {name: "network-instances"} elem: {name: "network-instance" key: {key: "name" value: "DEFAULT"}}
+  elem: {name: "protocols"} elem: {name: "protocol" key: {key: "identifier" value: "BGP"} key: {key: "name" value: "BGP"}}
+  elem: {name: "bgp"} elem: {name: "neighbors"} elem: {name: "neighbor" key: {key: "neighbor-address" value: "203.0.113.9"}} elem: {name: "config"}`
+	cases := []struct{ name, ops string }{
+		{"unknown leaf next to the password", `update: {path: {` + nbr + `} val: {json_ietf_val: '{"auth-password": "` + secret + `", "bogus-leaf": 1}'}}`},
+		{"wrong type next to the password", `update: {path: {` + nbr + `} val: {json_ietf_val: '{"auth-password": "` + secret + `", "peer-as": "x"}'}}`},
+		{"password as a typed value of the wrong type", `update: {path: {` + nbr + ` elem: {name: "auth-password"}} val: {ascii_val: "` + secret + `"}} update: {path: {` + nbr + ` elem: {name: "peer-as"}} val: {string_val: "` + secret + `"}}`},
+		{"password in invalid JSON", `update: {path: {` + nbr + `} val: {json_ietf_val: '{"auth-password": "` + secret + `",'}}`},
+		{"replace with a bad payload", `replace: {path: {` + nbr + `} val: {json_ietf_val: '{"auth-password": "` + secret + `", "peer-as": 4294967296}'}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := writeChange(t, "prefix: {target: \"edge1.fra\"}\n"+tc.ops+"\n")
+			code, out, stderr := runCLI(t, "check", "--running", td+"/backbone", "--change", f)
+			if code != 4 {
+				t.Errorf("exit %d, want 4\nstdout: %.300s\nstderr: %s", code, out, stderr)
+			}
+			if strings.Contains(stderr+out, secret) {
+				t.Errorf("the password is printed:\n%s", stderr)
+			}
+			if !strings.Contains(stderr, "neighbor-address=203.0.113.9") {
+				t.Errorf("the error does not name the path:\n%s", stderr)
+			}
+		})
+	}
+}

@@ -139,14 +139,14 @@ func setApplyDevice(run *snapshot.DeviceConfig, reqs []*gpb.SetRequest, file str
 	}
 	for _, r := range reqs {
 		if err := setCheckPaths(r); err != nil {
-			return nil, fault.Badf("%s: %s: %w", file, run.Name, err)
+			return nil, fault.Badf("%s: %s: %w", file, run.Name, oc.RedactSet(err, r))
 		}
 		if err := oc.ApplySet(tree, r); err != nil {
-			return nil, fault.Badf("%s: %s: %w", file, run.Name, err)
+			return nil, fault.Badf("%s: %s: %w", file, run.Name, oc.RedactSet(err, r))
 		}
 	}
 	if err := oc.Validate(tree); err != nil {
-		return nil, fault.Badf("%s: %s: the changed config violates the schema (%s): %w", file, run.Name, setPaths(reqs), err)
+		return nil, fault.Badf("%s: %s: the changed config violates the schema (%s): %w", file, run.Name, setPaths(reqs), oc.RedactSet(err, reqs...))
 	}
 	raw, err := oc.Marshal(tree)
 	if err != nil {
@@ -154,7 +154,7 @@ func setApplyDevice(run *snapshot.DeviceConfig, reqs []*gpb.SetRequest, file str
 	}
 	// The same protocol checks a candidate file gets (an interface /0, ...).
 	if err := oc.CheckRendered(raw); err != nil {
-		return nil, fault.Badf("%s: %s: the changed config is invalid (%s): %w", file, run.Name, setPaths(reqs), err)
+		return nil, fault.Badf("%s: %s: the changed config is invalid (%s): %w", file, run.Name, setPaths(reqs), oc.RedactSet(err, reqs...))
 	}
 	// Members the binding does not model are kept: the change cannot have
 	// touched them (it would have failed on the unknown path).
