@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/backstop-net/backstop/internal/lab"
 )
 
 // Paths into the shipped backbone used by the fail-closed cases below.
@@ -203,5 +206,39 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 				t.Errorf("the error does not name the path:\n%s", stderr)
 			}
 		})
+	}
+}
+
+// pull without an environment says that check will need one, and writes no
+// empty environment.yaml that would look like a deliberate declaration.
+func TestPullWithoutEnvironmentWarns(t *testing.T) {
+	s, err := lab.Fleet(3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := lab.Start(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	dir := t.TempDir()
+	inv, err := l.Inventory().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	invPath := filepath.Join(dir, "inventory.yaml")
+	if err := os.WriteFile(invPath, inv, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "snap")
+	code, stdout, stderr := runCLI(t, "pull", "--inventory", invPath, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "warning: no environment") || !strings.Contains(stderr, "exit 4") {
+		t.Errorf("no warning about the missing environment:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "environment.yaml")); err == nil {
+		t.Errorf("an empty environment.yaml was written")
 	}
 }

@@ -44,6 +44,12 @@ exit 5 for access (unreachable, TLS, authentication, timeout), 4 for content.`,
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "wrote %d devices to %s\n", len(snap.Devices), out)
+			if snap.Environment.Empty() {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: no environment (external peers, anycast services) was found beside the inventory or given with --environment,\n"+
+					"so none was written: `backstop check` with the default policy refuses this snapshot (exit 4) until\n"+
+					"%s declares external_peers and anycast (example: testdata/backbone/environment.yaml)\n",
+					filepath.Join(out, "environment.yaml"))
+			}
 			for _, d := range rep.Devices {
 				if len(d.Ignored) > 0 {
 					fmt.Fprintf(w, "  %s: %d config paths outside the OpenConfig binding (kept; reported as unmodelled)\n", d.Name, len(d.Ignored))

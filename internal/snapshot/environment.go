@@ -16,6 +16,12 @@ type Environment struct {
 	Anycast       []Anycast      `yaml:"anycast,omitempty"`
 }
 
+// Empty: no external peer and no anycast service. A snapshot with an empty
+// environment cannot be judged by critical_prefixes or anycast invariants.
+func (e *Environment) Empty() bool {
+	return e == nil || (len(e.ExternalPeers) == 0 && len(e.Anycast) == 0)
+}
+
 // ExternalPeer is an eBGP neighbor of an inventoried device that is not itself
 // inventoried. A peer not listed announces nothing.
 type ExternalPeer struct {

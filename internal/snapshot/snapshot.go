@@ -245,12 +245,16 @@ func (s *Snapshot) Save(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "inventory.yaml"), inv, 0o644); err != nil {
 		return err
 	}
-	env, err := s.Environment.marshal()
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "environment.yaml"), env, 0o644); err != nil {
-		return err
+	// An empty environment is not written: a "{}" file would look like a
+	// deliberate declaration that the network has no peers to protect.
+	if !s.Environment.Empty() {
+		env, err := s.Environment.marshal()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "environment.yaml"), env, 0o644); err != nil {
+			return err
+		}
 	}
 	for _, n := range s.Names() {
 		d := s.Devices[n]
