@@ -34,6 +34,8 @@ fuzz:
 	$(GO) test ./internal/policy -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/snapshot -run '^$$' -fuzz FuzzParseEnvironment -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/inventory -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/verdict -run '^$$' -fuzz FuzzCheckCandidate -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/verdict -run '^$$' -fuzz FuzzCheckSetRequest -fuzztime $(FUZZTIME)
 
 bench: build
 	$(GO) test ./internal/sim -run '^$$' -bench . -benchmem
