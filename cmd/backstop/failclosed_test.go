@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -240,5 +241,47 @@ func TestPullWithoutEnvironmentWarns(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "environment.yaml")); err == nil {
 		t.Errorf("an empty environment.yaml was written")
+	}
+}
+
+// A value change inside a vendor augmentation is a change of the device:
+// backstop cannot read it, so the default policy blocks it.
+func TestVendorAugmentationValueChangeBlocks(t *testing.T) {
+	withAug := func(dir, value string) {
+		p := filepath.Join(dir, "configs", "edge1.fra.json")
+		var tree map[string]any
+		b, err := os.ReadFile(filepath.Join(td, "backbone/configs/edge1.fra.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &tree); err != nil {
+			t.Fatal(err)
+		}
+		tree["acme-bgp:tuning"] = map[string]any{"hold-time": value, "peers": []any{"203.0.113.9"}}
+		out, _ := json.MarshalIndent(tree, "", "  ")
+		if err := os.WriteFile(p, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, cand := t.TempDir(), t.TempDir()
+	copyTree(t, filepath.Join(td, "backbone"), run)
+	withAug(run, "90")
+	os.MkdirAll(filepath.Join(cand, "configs"), 0o755)
+	withAug(cand, "3")
+	code, out, stderr := runCLI(t, "check", "--running", run, "--candidate", filepath.Join(cand, "configs"))
+	flat := strings.Join(strings.Fields(out), " ")
+	if code != 3 || !strings.Contains(flat, "acme-bgp:tuning") || !strings.Contains(flat, "unmodelled-config") {
+		t.Errorf("exit %d, want 3 (BLOCK) by unmodelled-config naming acme-bgp:tuning\nstdout: %.2000s\nstderr: %s", code, out, stderr)
+	}
+	// The same augmentation with the same value is no change at all.
+	withAug(cand, "90")
+	code, out, _ = runCLI(t, "check", "--running", run, "--candidate", filepath.Join(cand, "configs"), "-o", "json")
+	var rep struct {
+		Summary struct {
+			DevicesChanged int `json:"devices_changed"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || rep.Summary.DevicesChanged != 0 {
+		t.Errorf("unchanged augmentation: exit %d, %d devices changed (%v)", code, rep.Summary.DevicesChanged, err)
 	}
 }

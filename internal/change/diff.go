@@ -183,24 +183,29 @@ func diffDevice(device string, r, c *snapshot.DeviceConfig) []Item {
 	return items
 }
 
-// diffIgnored reports members outside the binding that appear or disappear.
-// Their values are not kept by the loader, so a value change inside one is
-// not seen here; compile lists every such member as unmodelled regardless.
+// diffIgnored reports members outside the binding that appear, disappear or
+// change value (by digest: the loader does not keep their values). Each is a
+// change of the device that the unmodelled invariant judges.
 func diffIgnored(device string, r, c *snapshot.DeviceConfig, items *[]Item) {
-	rs, cs := map[string]bool{}, map[string]bool{}
+	rs, cs := map[string]string{}, map[string]string{}
 	for _, x := range r.Ignored {
-		rs[x.Path] = true
+		rs[x.Path] = x.Digest
 	}
 	for _, x := range c.Ignored {
-		cs[x.Path] = true
+		cs[x.Path] = x.Digest
 	}
-	for p := range cs {
-		if !rs[p] {
+	for p, d := range cs {
+		rd, ok := rs[p]
+		switch {
+		case !ok:
 			*items = append(*items, Item{Device: device, Path: p, Object: "unmodelled member", Leaf: diffLastElem(p), Op: OpAdd})
+		case rd != d:
+			*items = append(*items, Item{Device: device, Path: p, Object: "unmodelled member", Leaf: diffLastElem(p), Op: OpChange,
+				Before: "(value not read)", After: "(changed)"})
 		}
 	}
 	for p := range rs {
-		if !cs[p] {
+		if _, ok := cs[p]; !ok {
 			*items = append(*items, Item{Device: device, Path: p, Object: "unmodelled member", Leaf: diffLastElem(p), Op: OpDelete})
 		}
 	}

@@ -9,6 +9,8 @@ package oc
 // 3356), and values the schema allows but the protocol does not.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -52,6 +54,17 @@ func (l *loc) steps() []step {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out
+}
+
+// digest of a JSON value; encoding/json sorts object members, so equal
+// values give equal digests whatever their order in the file.
+func digest(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("unencodable %T", v)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:8])
 }
 
 type pending struct {
@@ -109,7 +122,7 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 		local := stripModule(name)
 		ch := child(e, local)
 		if ch == nil {
-			c.ignored = append(c.ignored, Ignored{Path: at.path() + "/" + name})
+			c.ignored = append(c.ignored, Ignored{Path: at.path() + "/" + name, Digest: digest(v)})
 			delete(obj, name)
 			continue
 		}

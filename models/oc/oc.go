@@ -24,6 +24,10 @@ type Device = exampleoc.Device
 // node: a vendor augmentation or a model this binding does not carry.
 type Ignored struct {
 	Path string // gNMI-style path, e.g. /interfaces/interface[name=et-0/0/1]/config/acme:foo
+	// Digest of the member's value (canonical JSON): a change inside a vendor
+	// augmentation is a change of the device even though backstop cannot
+	// read it. The value itself is not kept (it may hold secrets).
+	Digest string
 }
 
 // RootEntry is the YANG schema entry of the device root.
