@@ -9,6 +9,7 @@ import (
 
 	"github.com/backstop-net/backstop/internal/change"
 	"github.com/backstop-net/backstop/internal/sim"
+	"github.com/backstop-net/backstop/models/network"
 )
 
 // Input is what invariants are evaluated on.
@@ -498,6 +499,18 @@ func (e *evaluator) blastRadius(inv *Invariant) {
 				Causes: e.causes.linkItems})
 		}
 	}
+	if inv.MaxDevicesRemoved != nil {
+		gone := removedDevices(e.in.Before, e.in.After)
+		ok := len(gone) <= *inv.MaxDevicesRemoved
+		msg := fmt.Sprintf("%d devices lose all routing config, at most %d allowed", len(gone), *inv.MaxDevicesRemoved)
+		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: "devices removed", Passed: ok, Severity: inv.Severity, Message: msg})
+		if !ok {
+			e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,
+				Summary: fmt.Sprintf("The change removes the whole routing config of %s (%s): every interface, IS-IS and BGP session on it goes away.",
+					plural(len(gone), "device", "devices"), strings.Join(gone, ", ")),
+				Objects: gone, Before: "configured", After: "no interfaces, no IS-IS, no BGP", Causes: e.causes.forDevices(gone)})
+		}
+	}
 	if inv.MaxDevices != nil && e.in.Change != nil {
 		n := len(e.in.Change.Devices)
 		ok := n <= *inv.MaxDevices
@@ -509,6 +522,22 @@ func (e *evaluator) blastRadius(inv *Invariant) {
 				Objects: e.in.Change.Devices, Before: "-", After: fmt.Sprintf("%d devices changed", n), Causes: e.causes.all})
 		}
 	}
+}
+
+// removedDevices: devices that route in running and have no routing config
+// (no addressed interface, no IS-IS, no BGP) or no config at all in the
+// candidate.
+func removedDevices(before, after *sim.Result) []string {
+	routes := func(d *network.Device) bool {
+		return d != nil && (len(d.Interfaces) > 0 || d.ISIS != nil || d.BGP != nil)
+	}
+	var out []string
+	for _, d := range before.Net.Devices {
+		if routes(d) && !routes(after.Net.Device(d.Name)) {
+			out = append(out, d.Name)
+		}
+	}
+	return out
 }
 
 func (e *evaluator) reachability(inv *Invariant) {

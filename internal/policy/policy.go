@@ -109,6 +109,10 @@ type Invariant struct {
 	// blast_radius
 	MaxBackboneLinksPct *float64 `yaml:"max_backbone_links_pct,omitempty"`
 	MaxDevices          *int     `yaml:"max_devices,omitempty"`
+	// MaxDevicesRemoved: devices whose routing config the change removes
+	// altogether (no addressed interface, no IS-IS, no BGP left): a wiped
+	// router is a decommissioning, not a config change.
+	MaxDevicesRemoved *int `yaml:"max_devices_removed,omitempty"`
 	// reachability
 	From []string       `yaml:"from,omitempty"` // device names, or role:<role> / site:<site>
 	To   []netip.Prefix `yaml:"to,omitempty"`
@@ -238,14 +242,17 @@ func (inv *Invariant) check() error {
 			}
 		}
 	case KindBlastRadius:
-		if inv.MaxBackboneLinksPct == nil && inv.MaxDevices == nil {
-			return fmt.Errorf("blast_radius needs max_backbone_links_pct or max_devices")
+		if inv.MaxBackboneLinksPct == nil && inv.MaxDevices == nil && inv.MaxDevicesRemoved == nil {
+			return fmt.Errorf("blast_radius needs max_backbone_links_pct, max_devices or max_devices_removed")
 		}
 		if p := inv.MaxBackboneLinksPct; p != nil && (*p < 0 || *p > 100) {
 			return fmt.Errorf("max_backbone_links_pct must be between 0 and 100")
 		}
 		if inv.MaxDevices != nil && *inv.MaxDevices < 0 {
 			return fmt.Errorf("max_devices must not be negative")
+		}
+		if inv.MaxDevicesRemoved != nil && *inv.MaxDevicesRemoved < 0 {
+			return fmt.Errorf("max_devices_removed must not be negative")
 		}
 	case KindAgreement:
 	case KindReachability:
