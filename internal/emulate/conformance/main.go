@@ -91,8 +91,12 @@ func main() {
 		defer mu.Unlock()
 		if o != nil && *verbose {
 			c, e, x := o.Counts()
-			fmt.Printf("%-40s %2d routers  %5d routes  %5d equal  %3d excepted  sim %8s  frr %6s\n", j.name, o.Routers, c, e, x,
-				o.SimTime.Round(time.Microsecond), o.EmuTime.Round(10*time.Millisecond))
+			settled := ""
+			if o.FirstLook > 0 {
+				settled = fmt.Sprintf("  (read again after %s quiet: %d differed at the first stable state)", emulate.SettleQuiet, o.FirstLook)
+			}
+			fmt.Printf("%-40s %2d routers  %5d routes  %5d equal  %3d excepted  sim %8s  frr %6s%s\n", j.name, o.Routers, c, e, x,
+				o.SimTime.Round(time.Microsecond), o.EmuTime.Round(10*time.Millisecond), settled)
 		}
 		if err != nil {
 			fmt.Printf("%s: ERROR %v\n", j.name, err)
