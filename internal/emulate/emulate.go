@@ -49,6 +49,9 @@ type Options struct {
 	Wait    WaitOptions
 	Keep    bool          // keep the lab state directory (configs, logs)
 	Hold    time.Duration // keep the lab up this long after comparing (debugging)
+	// Exceptions explain known differences (exceptions.yaml); only what
+	// they do not explain makes Emulate read FRR a second time.
+	Exceptions []Exception
 }
 
 // Simulate runs the simulator and renders the network for FRR: the part of
@@ -127,7 +130,8 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 	// long quiet period: on a starved machine isisd or zebra can sit on an
 	// intermediate state for longer than the normal stable window. A real
 	// disagreement survives the second reading; both counts are reported.
-	if n := unequal(out.Diffs); n > 0 {
+	Explain(out.Diffs, o.Exceptions)
+	if n := unexplained(out.Diffs); n > 0 {
 		w2 := w
 		w2.Stable = SettleQuiet
 		conv2, err := lab.Wait(w2)
@@ -136,6 +140,7 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 			if err := read(conv2); err != nil {
 				return out, err
 			}
+			Explain(out.Diffs, o.Exceptions)
 		}
 		out.EmuTime = time.Since(t0)
 	}
@@ -150,10 +155,10 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 // that differs from the simulation is taken as final.
 const SettleQuiet = 12 * time.Second
 
-func unequal(diffs []Diff) int {
+func unexplained(diffs []Diff) int {
 	n := 0
 	for _, d := range diffs {
-		if !d.Equal {
+		if !d.Equal && d.Exception == "" {
 			n++
 		}
 	}

@@ -65,6 +65,7 @@ func SecondOpinion(in verdict.Input, o Options) (*Opinion, error) {
 		}
 	}
 	op := &Opinion{}
+	o.Exceptions = ex
 	for _, s := range sides {
 		out, err := Emulate(s.name, s.net, o)
 		if err != nil {

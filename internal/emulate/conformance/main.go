@@ -82,7 +82,7 @@ func main() {
 			results[i] = result{nil, fmt.Errorf("%s: %w", j.name, err)}
 			return
 		}
-		o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep, Hold: *hold})
+		o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep, Hold: *hold, Exceptions: ex})
 		if o != nil {
 			emulate.Explain(o.Diffs, ex)
 		}
@@ -93,7 +93,7 @@ func main() {
 			c, e, x := o.Counts()
 			settled := ""
 			if o.FirstLook > 0 {
-				settled = fmt.Sprintf("  (read again after %s quiet: %d differed at the first stable state)", emulate.SettleQuiet, o.FirstLook)
+				settled = fmt.Sprintf("  (read again after %s quiet: %d unexplained differences at the first stable state)", emulate.SettleQuiet, o.FirstLook)
 			}
 			fmt.Printf("%-40s %2d routers  %5d routes  %5d equal  %3d excepted  sim %8s  frr %6s%s\n", j.name, o.Routers, c, e, x,
 				o.SimTime.Round(time.Microsecond), o.EmuTime.Round(10*time.Millisecond), settled)
