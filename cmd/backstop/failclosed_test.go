@@ -16,6 +16,9 @@ const (
 	transitOut = `elem: {name: "routing-policy"} elem: {name: "policy-definitions"}
   elem: {name: "policy-definition" key: {key: "name" value: "TRANSIT-OUT"}} elem: {name: "statements"}
   elem: {name: "statement" key: {key: "name" value: "10-critical"}}`
+	transitNbr = `elem: {name: "network-instances"} elem: {name: "network-instance" key: {key: "name" value: "DEFAULT"}}
+  elem: {name: "protocols"} elem: {name: "protocol" key: {key: "identifier" value: "BGP"} key: {key: "name" value: "BGP"}}
+  elem: {name: "bgp"} elem: {name: "neighbors"} elem: {name: "neighbor" key: {key: "neighbor-address" value: "203.0.113.9"}}`
 	bbIface = `elem: {name: "interfaces"} elem: {name: "interface" key: {key: "name" value: "et-0/0/0"}} elem: {name: "config"}`
 )
 
@@ -43,6 +46,12 @@ func TestFailClosedChanges(t *testing.T) {
 		{"a policy condition backstop does not model", "edge1.fra",
 			`update: {path: {` + transitOut + ` elem: {name: "conditions"}} val: {json_ietf_val: '{"openconfig-bgp-policy:bgp-conditions": {"config": {"next-hop-in": ["192.0.2.1"]}}}'}}`,
 			3, []string{"cannot judge", "next-hop-in", "TRANSIT-OUT"}},
+		{"a password towards a transit on our end only", "edge1.fra",
+			`update: {path: {` + transitNbr + ` elem: {name: "config"} elem: {name: "auth-password"}} val: {string_val: "n3w-s3cret"}}`,
+			3, []string{"both-ends-agree", "auth-password on our end only", "lumen-fra is not in the inventory"}},
+		{"a new local AS towards a transit", "edge1.fra",
+			`update: {path: {` + transitNbr + ` elem: {name: "config"} elem: {name: "local-as"}} val: {uint_val: 65010}}`,
+			3, []string{"local-as"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
