@@ -22,6 +22,16 @@ const (
 	bbIface = `elem: {name: "interfaces"} elem: {name: "interface" key: {key: "name" value: "et-0/0/0"}} elem: {name: "config"}`
 )
 
+// hijackOps: a discard static for a /24 of the DNS anycast /23 on a DC router,
+// admitted by its redistribution policy.
+const hijackOps = `update: {path: {elem: {name: "network-instances"} elem: {name: "network-instance" key: {key: "name" value: "DEFAULT"}}
+  elem: {name: "protocols"} elem: {name: "protocol" key: {key: "identifier" value: "STATIC"} key: {key: "name" value: "STATIC"}}
+  elem: {name: "static-routes"} elem: {name: "static" key: {key: "prefix" value: "129.134.30.0/24"}}}
+  val: {json_ietf_val: '{"prefix": "129.134.30.0/24", "config": {"prefix": "129.134.30.0/24"}, "next-hops": {"next-hop": [{"index": "DISCARD", "config": {"index": "DISCARD", "next-hop": "openconfig-local-routing:DROP"}}]}}'}}
+update: {path: {elem: {name: "routing-policy"} elem: {name: "defined-sets"} elem: {name: "prefix-sets"} elem: {name: "prefix-set" key: {key: "name" value: "DC-PREFIXES"}}
+  elem: {name: "prefixes"} elem: {name: "prefix" key: {key: "ip-prefix" value: "129.134.30.0/24"} key: {key: "masklength-range" value: "exact"}}}
+  val: {json_ietf_val: '{"ip-prefix": "129.134.30.0/24", "masklength-range": "exact", "config": {"ip-prefix": "129.134.30.0/24", "masklength-range": "exact"}}'}}`
+
 func setCommunity(c string) string {
 	return `update: {path: {` + transitOut + ` elem: {name: "actions"}} val: {json_ietf_val: '{"openconfig-bgp-policy:bgp-actions": {"set-community": {"config": {"method": "INLINE", "options": "ADD"}, "inline": {"config": {"communities": ["` + c + `"]}}}}}'}}`
 }
@@ -46,6 +56,8 @@ func TestFailClosedChanges(t *testing.T) {
 		{"a policy condition backstop does not model", "edge1.fra",
 			`update: {path: {` + transitOut + ` elem: {name: "conditions"}} val: {json_ietf_val: '{"openconfig-bgp-policy:bgp-conditions": {"config": {"next-hop-in": ["192.0.2.1"]}}}'}}`,
 			3, []string{"cannot judge", "next-hop-in", "TRANSIT-OUT"}},
+		{"a DC originates a more specific of the DNS anycast prefix", "dc1.frc", hijackOps,
+			3, []string{"dns-anycast", "critical-prefixes-to-transit", "dc1.frc originates 129.134.30.0/24"}},
 		{"a password towards a transit on our end only", "edge1.fra",
 			`update: {path: {` + transitNbr + ` elem: {name: "config"} elem: {name: "auth-password"}} val: {string_val: "n3w-s3cret"}}`,
 			3, []string{"both-ends-agree", "auth-password on our end only", "lumen-fra is not in the inventory"}},

@@ -79,6 +79,7 @@ type evaluator struct {
 	in       Input
 	causes   causeIndex
 	allow    []AllowRule // explicit relaxations of unmodelled config
+	origins  map[*sim.Result]map[string]netip.Prefix
 	findings []Finding
 	checks   []Check
 }
@@ -152,6 +153,7 @@ func (e *evaluator) criticalPrefixes(inv *Invariant) {
 		if e.unknownRouting(inv, obj, p, false) {
 			continue
 		}
+		e.hijack(inv, obj, p)
 		if sitesB := sitesOf(before); len(before) < inv.MinSessions || len(sitesB) < inv.MinSites {
 			e.baseline(inv, obj, fmt.Sprintf("announced to %s at %s, the policy wants at least %d sessions at %d sites",
 				plural(len(before), strings.Join(inv.ToRoles, "/")+" session", strings.Join(inv.ToRoles, "/")+" sessions"),
@@ -253,6 +255,7 @@ func (e *evaluator) anycast(inv *Invariant) {
 		if e.anycastUnknown(inv, name, v.prefix) {
 			continue
 		}
+		e.hijack(inv, name+" anycast "+v.prefix.String(), v.prefix)
 		if n := countAnnouncing(v.before); n < inv.MinHealthySites {
 			e.baseline(inv, name+" anycast", fmt.Sprintf("%s of %d announce %s, the policy wants at least %d",
 				plural(n, "site", "sites"), len(v.before), v.prefix, inv.MinHealthySites), siteReasons(v.before))
