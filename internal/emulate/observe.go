@@ -21,14 +21,14 @@ func fibOf(rib map[netip.Prefix][]ribEntry) []sim.FIBRoute {
 			}
 			r := sim.FIBRoute{Prefix: p, Protocol: e.Protocol}
 			switch e.Protocol {
-			case "connected", "local", "static":
+			case "connected", "local":
 				r.Originates = true
 			}
 			for _, h := range e.Nexthops {
 				if h.Blackhole || h.Unreachable {
-					// bgpd installs its aggregates as blackholes: an origin,
-					// as the simulator's active aggregate is.
-					r.Originates = true
+					// Discard statics, and bgpd's aggregates, are installed
+					// as blackholes.
+					r.Blackhole = true
 					continue
 				}
 				if !h.Active || h.Recursive || h.IP == "" {

@@ -563,8 +563,8 @@ func (e *evaluator) reachability(inv *Invariant) {
 				continue
 			}
 			obj := fmt.Sprintf("%s → %s", dev, p)
-			okB, _, whyB := e.in.Before.Reaches(dev, p.Addr())
-			okA, _, why := e.in.After.Reaches(dev, p.Addr())
+			okB, _, whyB := e.in.Before.Reaches(dev, p)
+			okA, _, why := e.in.After.Reaches(dev, p)
 			if !okB {
 				e.baseline(inv, obj, "unreachable", []string{whyB})
 			}

@@ -119,7 +119,7 @@ func TestLinkAgreement(t *testing.T) {
 			tc.mutate(b, i1, i2)
 			r := Run(b.build())
 			l := linkOf(t, r, "r1", "r2")
-			reach, _, _ := r.Reaches("r1", addr("10.0.0.2"))
+			reach, _, _ := r.Reaches("r1", netip.PrefixFrom(addr("10.0.0.2"), 32))
 			if tc.kind == "" {
 				if !l.Up || len(r.Disagreements) != 0 || len(r.Adjacencies) != 1 || !reach {
 					t.Fatalf("agreeing ends: link %+v, adjacencies %d, disagreements %+v, reach %v", l, len(r.Adjacencies), r.Disagreements, reach)
@@ -260,7 +260,7 @@ func TestISISAdjacencyAgreement(t *testing.T) {
 			if !equalInts(levels, tc.levels) {
 				t.Errorf("adjacency levels = %v, want %v", levels, tc.levels)
 			}
-			if reach, _, _ := r.Reaches("r1", addr("10.0.0.2")); reach != (len(tc.levels) > 0) {
+			if reach, _, _ := r.Reaches("r1", netip.PrefixFrom(addr("10.0.0.2"), 32)); reach != (len(tc.levels) > 0) {
 				t.Errorf("r1 reaches r2's loopback = %v", reach)
 			}
 			if len(tc.leaves) == 0 {
@@ -325,7 +325,7 @@ func TestISISInstanceRules(t *testing.T) {
 				t.Errorf("a router with a duplicate system ID forms an adjacency: %+v", a)
 			}
 		}
-		if reach, _, _ := r.Reaches("b", addr("10.0.0.1")); reach {
+		if reach, _, _ := r.Reaches("b", netip.PrefixFrom(addr("10.0.0.1"), 32)); reach {
 			t.Error("b still reaches a through IS-IS")
 		}
 		d := checkDisagreement(t, r, KindISISInstance, "isis system-id "+b.devs["a"].ISIS.SystemID, []string{"a", "c"}, "a ", "c ")

@@ -98,52 +98,110 @@ type hopFail struct {
 	beyond, why string
 }
 
-// walkHops is the hop-by-hop walk of the anycast health rule, over any
-// forwarding: step says whether a device arrives (originates a route
-// covering the address), else where it forwards and how it fails. Any
-// branch that arrives is enough; the trace names the path taken, or the
-// first failure found.
+// walkHops is the hop-by-hop forwarding walk of the anycast health rule and
+// of reachability, over any forwarding: step says whether a device delivers
+// the traffic, else where it forwards and how it fails. Every branch of an
+// equal-cost split is walked and every one must arrive: a site whose traffic
+// is partly black-holed is not healthy (fail closed). The trace names a path
+// that arrived, or the first failure found.
 func walkHops[K comparable](start K, name func(K) string, dst netip.Addr, step func(K) (bool, []K, []hopFail)) (bool, []string, string) {
-	type frame struct {
-		d     K
-		trace []string
-	}
-	visited := map[K]bool{}
-	stack := []frame{{start, []string{name(start)}}}
+	const (
+		unseen = iota
+		open
+		good
+		bad
+	)
+	st := map[K]int{}
 	firstFail := ""
-	var failTrace []string
-	for len(stack) > 0 {
-		f := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if visited[f.d] || len(f.trace) > 64 {
-			continue
+	var failTrace, okTrace []string
+	arrivedSomewhere := false
+	fail := func(trace []string, x hopFail) {
+		if firstFail == "" {
+			firstFail, failTrace = x.why, trace
+			if x.beyond != "" {
+				failTrace = append(append([]string(nil), trace...), x.beyond)
+			}
 		}
-		visited[f.d] = true
-		arrived, next, fails := step(f.d)
+	}
+	var visit func(d K, trace []string) bool
+	visit = func(d K, trace []string) bool {
+		switch st[d] {
+		case good:
+			return true
+		case bad:
+			return false
+		case open:
+			fail(trace, hopFail{"", fmt.Sprintf("forwarding from %s to %s loops at %s", name(start), dst, name(d))})
+			return false
+		}
+		if len(trace) > 64 {
+			fail(trace, hopFail{"", fmt.Sprintf("forwarding from %s to %s takes more than 64 hops", name(start), dst)})
+			return false
+		}
+		st[d] = open
+		arrived, next, fails := step(d)
+		ok := arrived
 		if arrived {
-			return true, f.trace, ""
-		}
-		for _, x := range fails {
-			if firstFail == "" {
-				firstFail, failTrace = x.why, f.trace
-				if x.beyond != "" {
-					failTrace = append(append([]string(nil), f.trace...), x.beyond)
+			arrivedSomewhere = true
+			if okTrace == nil {
+				okTrace = trace
+			}
+		} else {
+			ok = len(next) > 0 && len(fails) == 0
+			for _, x := range fails {
+				fail(trace, x)
+			}
+			for _, n := range next {
+				if !visit(n, append(append([]string(nil), trace...), name(n))) {
+					ok = false
 				}
 			}
 		}
-		for i := len(next) - 1; i >= 0; i-- {
-			tr := append(append([]string(nil), f.trace...), name(next[i]))
-			stack = append(stack, frame{next[i], tr})
+		st[d] = bad
+		if ok {
+			st[d] = good
 		}
+		return ok
+	}
+	if visit(start, []string{name(start)}) {
+		return true, okTrace, ""
 	}
 	if firstFail == "" {
-		firstFail = fmt.Sprintf("forwarding from %s to %s loops", name(start), dst)
+		firstFail = fmt.Sprintf("forwarding from %s to %s goes nowhere", name(start), dst)
+	}
+	if arrivedSomewhere {
+		firstFail = "traffic is split over equal-cost paths and not every branch arrives: " + firstFail
 	}
 	return false, failTrace, firstFail
 }
 
-// walk is walkHops on the simulated forwarding.
-func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, string) {
+// inside: q lies within p (equal or more specific).
+func inside(q, p netip.Prefix) bool { return q.Bits() >= p.Bits() && p.Contains(q.Addr()) }
+
+// bgpOrigin: d originates q into BGP itself (redistributed static or
+// connected, aggregate). That is what makes a discard route the network's
+// delivery point for q rather than a black hole.
+func (s *state) bgpOrigin(d network.DeviceID, q netip.Prefix) bool {
+	if s == nil || s.bgp == nil {
+		return false
+	}
+	pid, ok := s.bgp.pid[q]
+	if !ok {
+		return false
+	}
+	bp := s.bestAt(pid, int32(d))
+	return bp != nil && bp.Local
+}
+
+// walk is walkHops on the simulated forwarding, towards target (its first
+// address). Traffic is delivered on a connected subnet, or at a discard
+// route (static or aggregate) that lies inside target and that the device
+// originates into BGP: the network's own origination of it. Any other
+// discard route is a black hole, and a static route forwards to its next
+// hop, so a covering static (an edge's 0/0 towards a transit, a stray
+// discard for a DC prefix on a backbone router) never counts as arrival.
+func (s *state) walk(start network.DeviceID, target netip.Prefix) (bool, []string, string) {
+	a := target.Addr()
 	name := func(d network.DeviceID) string { return s.net.Devices[d].Name }
 	return walkHops(start, name, a, func(d network.DeviceID) (bool, []network.DeviceID, []hopFail) {
 		e, ok := s.lookup(d, a, true)
@@ -152,8 +210,31 @@ func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, stri
 		}
 		var hops []hop
 		switch e.kind {
-		case rkConnected, rkStatic, rkAggregate:
+		case rkConnected:
 			return true, nil, nil
+		case rkAggregate:
+			if inside(e.prefix, target) && s.bgpOrigin(d, e.prefix) {
+				return true, nil, nil
+			}
+			return false, nil, []hopFail{{"", fmt.Sprintf("%s drops traffic to %s: only its aggregate %s covers it", name(d), a, e.prefix)}}
+		case rkStatic:
+			var next []network.DeviceID
+			var fails []hopFail
+			for _, nh := range e.static.NextHops {
+				switch {
+				case nh.Discard:
+					if inside(e.prefix, target) && s.bgpOrigin(d, e.prefix) {
+						return true, nil, nil
+					}
+					fails = append(fails, hopFail{"", fmt.Sprintf("%s drops traffic to %s: discard static route %s", name(d), a, e.prefix)})
+				case nh.Addr.IsValid():
+					n, f := s.staticHop(d, e.prefix, nh.Addr, a)
+					next, fails = append(next, n...), append(fails, f...)
+				default:
+					fails = append(fails, hopFail{"", fmt.Sprintf("%s forwards %s out of interface %s (static route %s): not followed by the simulation", name(d), a, nh.Interface, e.prefix)})
+				}
+			}
+			return false, next, fails
 		case rkISIS:
 			hops = e.isis.Hops
 		case rkBGP:
@@ -194,16 +275,16 @@ func (s *state) walk(start network.DeviceID, a netip.Addr) (bool, []string, stri
 // healthy evaluates an anycast announcer's health rule at its edge router.
 func (s *state) healthy(x externalNode) (bool, []string, string) {
 	return healthRule(s.net.Devices[x.device].Name, s.net.Anycast[x.service].ReachAny,
-		func(a netip.Addr) (bool, []string, string) { return s.walk(x.device, a) })
+		func(p netip.Prefix) (bool, []string, string) { return s.walk(x.device, p) })
 }
 
 // healthRule is the anycast health rule over a forwarding walk: healthy when
 // the edge reaches any of reach; else the reason, from the first failure.
-func healthRule(edge string, reach []netip.Prefix, walk func(netip.Addr) (bool, []string, string)) (bool, []string, string) {
+func healthRule(edge string, reach []netip.Prefix, walk func(netip.Prefix) (bool, []string, string)) (bool, []string, string) {
 	var reasons []string
 	var firstTrace []string
 	for _, p := range reach {
-		ok, tr, why := walk(p.Addr())
+		ok, tr, why := walk(p)
 		if ok {
 			return true, tr, ""
 		}
@@ -262,4 +343,27 @@ func (s *state) anycastStatus() []AnycastSite {
 		out = append(out, st)
 	}
 	return out
+}
+
+// staticHop follows a static route's next-hop address: to the device that
+// owns it on a connected subnet, or recursively through the IGP; an address
+// outside the network means the traffic leaves it.
+func (s *state) staticHop(d network.DeviceID, q netip.Prefix, nh, a netip.Addr) ([]network.DeviceID, []hopFail) {
+	name := s.net.Devices[d].Name
+	if ref, ok := s.topo.owner[nh]; ok && ref.dev != d {
+		if _, _, conn := s.topo.connectedRoute(d, nh); conn {
+			return []network.DeviceID{ref.dev}, nil
+		}
+	}
+	if _, _, conn := s.topo.connectedRoute(d, nh); conn {
+		return nil, []hopFail{{nh.String(), fmt.Sprintf("%s forwards %s to %s (static route %s): it leaves the network", name, a, nh, q)}}
+	}
+	if rt, ok := s.igp.lookup(d, nh); ok {
+		var next []network.DeviceID
+		for _, h := range rt.Hops {
+			next = append(next, h.dev)
+		}
+		return next, nil
+	}
+	return nil, []hopFail{{"", fmt.Sprintf("%s cannot resolve next hop %s of static route %s", name, nh, q)}}
 }

@@ -33,9 +33,12 @@ type Observation struct {
 // FIBRoute is one forwarding entry of an observed device.
 type FIBRoute struct {
 	Prefix netip.Prefix
-	// Originates: connected, static (discard included) or aggregate, the
-	// routes that make a device an origin of the prefix for the health rule.
+	// Originates: a connected route (traffic is delivered on the subnet).
 	Originates bool
+	// Blackhole: a discard route (a static to null, an aggregate). It
+	// delivers only where it lies inside the walk's target and the device
+	// originates it into BGP (as in the simulated walk); elsewhere it drops.
+	Blackhole bool
 	Protocol   string
 	NextHops   []netip.Addr // directly connected next-hop addresses
 }
@@ -104,7 +107,7 @@ func (r *Result) observedHealth(a *AnycastSite) (bool, []string, string) {
 		return false, nil, "unknown service " + a.Service
 	}
 	return healthRule(a.Device, r.Net.Anycast[i].ReachAny,
-		func(x netip.Addr) (bool, []string, string) { return r.Reaches(a.Device, x) })
+		func(p netip.Prefix) (bool, []string, string) { return r.Reaches(a.Device, p) })
 }
 
 func (r *Result) observedAdvertised() []Advertisement {
@@ -136,8 +139,9 @@ func (r *Result) observedAdvertised() []Advertisement {
 }
 
 // observedWalk is walkHops on the observed forwarding tables: longest
-// match, arriving where a device originates a covering route.
-func (r *Result) observedWalk(start string, a netip.Addr) (bool, []string, string) {
+// match, with the arrival rule of the simulated walk (state.walk).
+func (r *Result) observedWalk(start string, target netip.Prefix) (bool, []string, string) {
+	a := target.Addr()
 	name := func(d string) string { return d }
 	return walkHops(start, name, a, func(d string) (bool, []string, []hopFail) {
 		var e *FIBRoute
@@ -147,16 +151,21 @@ func (r *Result) observedWalk(start string, a netip.Addr) (bool, []string, strin
 				break
 			}
 		}
+		var fails []hopFail
 		switch {
 		case e == nil:
 			return false, nil, []hopFail{{"", fmt.Sprintf("%s has no route to %s", d, a)}}
 		case e.Originates:
 			return true, nil, nil
+		case e.Blackhole:
+			if dev := r.Net.Device(d); dev != nil && inside(e.Prefix, target) && r.state.bgpOrigin(dev.ID, e.Prefix) {
+				return true, nil, nil
+			}
+			fails = append(fails, hopFail{"", fmt.Sprintf("%s drops traffic to %s: discard route %s (%s)", d, a, e.Prefix, e.Protocol)})
 		case len(e.NextHops) == 0:
 			return false, nil, []hopFail{{"", fmt.Sprintf("%s has route %s (%s) without a usable next hop", d, e.Prefix, e.Protocol)}}
 		}
 		var next []string
-		var fails []hopFail
 		for _, nh := range e.NextHops {
 			if ref, ok := r.topo.owner[nh]; ok {
 				next = append(next, r.Net.Devices[ref.dev].Name)

@@ -316,17 +316,19 @@ func sortAdvertisements(l []Advertisement) {
 	})
 }
 
-// Reaches reports whether forwarding from device reaches a device that
-// originates addr, with the path or the reason it does not.
-func (r *Result) Reaches(device string, addr netip.Addr) (bool, []string, string) {
+// Reaches reports whether forwarding from device delivers traffic for
+// target (its first address): on a connected subnet, or at a device that
+// originates target or a more specific of it, along every equal-cost branch;
+// with the path, or the reason it does not.
+func (r *Result) Reaches(device string, target netip.Prefix) (bool, []string, string) {
 	d := r.Net.Device(device)
 	if d == nil {
 		return false, nil, "unknown device " + device
 	}
 	if r.obs != nil {
-		return r.observedWalk(device, addr)
+		return r.observedWalk(device, target)
 	}
-	return r.state.walk(d.ID, addr)
+	return r.state.walk(d.ID, target)
 }
 
 // RoutesDoc is the top level of `backstop routes --json`.

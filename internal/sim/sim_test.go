@@ -88,7 +88,7 @@ func TestDisabledFarEndTakesCarrier(t *testing.T) {
 	if isisRouteOf(t, r, "a", "198.51.100.0/24") == nil {
 		t.Error("a /24 may be a LAN behind a switch: b's port keeps carrier and its subnet")
 	}
-	if ok, _, _ := r.Reaches("a", addr("10.0.0.2")); !ok {
+	if ok, _, _ := r.Reaches("a", netip.PrefixFrom(addr("10.0.0.2"), 32)); !ok {
 		t.Error("a still reaches b over their own link")
 	}
 }

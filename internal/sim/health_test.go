@@ -1,0 +1,87 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/backstop-net/backstop/models/network"
+)
+
+// The health walk arrives only where the health prefix is delivered: a
+// connected subnet, or a discard route inside the prefix that the device
+// originates into BGP. A covering or stray route on the way is not arrival:
+// the site would announce while its traffic is dropped (issue: a discard
+// static for the DC /16 on a core router, an edge's 0/0 towards a transit).
+func TestHealthWalkArrivesOnlyAtTheOrigin(t *testing.T) {
+	cases := []struct {
+		name    string
+		mutate  func(b *netBuilder, n *network.Network)
+		healthy bool
+		reason  string
+	}{
+		{"the DC originates the prefix", func(*netBuilder, *network.Network) {}, true, ""},
+		{"a discard static for the DC prefix on a core router, not originated", func(b *netBuilder, n *network.Network) {
+			d := n.Device("r2")
+			d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx("10.200.0.0/16"), NextHops: []network.StaticNextHop{{Discard: true}}})
+		}, false, "r2 drops traffic to 10.200.0.0: discard static route 10.200.0.0/16"},
+		{"a discard static for a covering prefix on the edge", func(b *netBuilder, n *network.Network) {
+			d := n.Device("r3")
+			d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx("10.0.0.0/8"), NextHops: []network.StaticNextHop{{Discard: true}}})
+			// r3 must lose the /16 for the /8 to be used: drop its session to r1.
+			for i := range d.BGP.Neighbors {
+				d.BGP.Neighbors[i].Enabled = false
+			}
+		}, false, "r3 drops traffic to 10.200.0.0"},
+		{"the edge's static default towards the transit", func(b *netBuilder, n *network.Network) {
+			d := n.Device("r3")
+			d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx("0.0.0.0/0"), NextHops: []network.StaticNextHop{{Addr: addr("203.0.113.2")}}})
+			for i := range d.BGP.Neighbors {
+				if d.BGP.Neighbors[i].PeerAS == 65000 {
+					d.BGP.Neighbors[i].Enabled = false
+				}
+			}
+		}, false, "it leaves the network"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, n := anycastNet(t)
+			tc.mutate(b, n)
+			r := Run(n)
+			a := r.Anycast[0]
+			if a.Healthy != tc.healthy || (tc.reason != "" && !strings.Contains(a.Reason, tc.reason)) {
+				t.Fatalf("healthy=%v reason %q; want healthy=%v with %q (path %v)", a.Healthy, a.Reason, tc.healthy, tc.reason, a.HealthPath)
+			}
+		})
+	}
+}
+
+// Every equal-cost branch must arrive: one black-holing branch makes the
+// destination unreachable from there (fail closed), and the reason says so.
+func TestEveryECMPBranchMustArrive(t *testing.T) {
+	b := newNet(t)
+	b.router("a", 65000, "10.0.0.1")
+	b.router("m1", 65000, "10.0.0.2")
+	b.router("m2", 65000, "10.0.0.3")
+	b.router("z", 65000, "10.0.0.4")
+	b.link("a", "m1", "192.0.2.0", 10)
+	b.link("a", "m2", "192.0.2.2", 10)
+	b.link("m1", "z", "192.0.2.4", 10)
+	b.link("m2", "z", "192.0.2.6", 10)
+	b.ibgp("a", "z")
+	b.ibgp("a", "m1")
+	b.ibgp("a", "m2")
+	b.ibgp("z", "m1")
+	b.ibgp("z", "m2")
+	b.originate("z", "10.200.0.0/16")
+	n := b.build()
+	target := pfx("10.200.0.0/16")
+	if ok, tr, why := Run(n).Reaches("a", target); !ok {
+		t.Fatalf("both branches arrive, want reachable: %v %s", tr, why)
+	}
+	m2 := n.Device("m2")
+	m2.Statics = append(m2.Statics, network.StaticRoute{Prefix: pfx("10.200.0.0/16"), NextHops: []network.StaticNextHop{{Discard: true}}})
+	ok, _, why := Run(n).Reaches("a", target)
+	if ok || !strings.Contains(why, "not every branch arrives") || !strings.Contains(why, "m2 drops traffic") {
+		t.Fatalf("one branch black-holes: reachable=%v, why %q", ok, why)
+	}
+}
