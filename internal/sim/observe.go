@@ -39,8 +39,8 @@ type FIBRoute struct {
 	// delivers only where it lies inside the walk's target and the device
 	// originates it into BGP (as in the simulated walk); elsewhere it drops.
 	Blackhole bool
-	Protocol   string
-	NextHops   []netip.Addr // directly connected next-hop addresses
+	Protocol  string
+	NextHops  []netip.Addr // directly connected next-hop addresses
 }
 
 type observed struct {
