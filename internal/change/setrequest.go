@@ -158,7 +158,7 @@ func setApplyDevice(run *snapshot.DeviceConfig, reqs []*gpb.SetRequest, file str
 	}
 	// Members the binding does not model are kept: the change cannot have
 	// touched them (it would have failed on the unknown path).
-	return &snapshot.DeviceConfig{Name: run.Name, File: file, Raw: raw, Tree: tree, Ignored: run.Ignored}, nil
+	return &snapshot.DeviceConfig{Name: run.Name, File: file, Raw: raw, Rendered: true, Tree: tree, Ignored: run.Ignored}, nil
 }
 
 // setCheckPaths rejects paths the schema does not know before they reach the

@@ -111,16 +111,27 @@ func compileEnvironment(env *snapshot.Environment, ids map[string]network.Device
 
 // devCompiler holds one device's state while it is compiled.
 type devCompiler struct {
-	name  string
-	tree  *oc.Device
-	dev   *network.Device
-	unmod []network.Unmodelled
-	stmt  *network.Statement // the policy statement being compiled, if any
+	name     string
+	file     string // where the config came from, for error messages
+	raw      []byte
+	rendered bool
+	tree     *oc.Device
+	dev      *network.Device
+	unmod    []network.Unmodelled
+	stmt     *network.Statement // the policy statement being compiled, if any
 }
 
-// errf is a bad-input error naming the device and the path.
+// errf is a bad-input error naming the file and line (when the config came
+// from a file), the device and the path.
 func (c *devCompiler) errf(path, format string, args ...any) error {
-	return fault.Badf("%s: %s: %s", c.name, path, fmt.Sprintf(format, args...))
+	where := c.name
+	if c.file != "" {
+		where = c.file + ": " + c.name
+		if l := oc.LineOfPath(c.raw, path); l > 0 && !c.rendered {
+			where = fmt.Sprintf("%s: line %d: %s", c.file, l, c.name)
+		}
+	}
+	return fault.Badf("%s: %s: %s", where, path, fmt.Sprintf(format, args...))
 }
 
 // unmodelled records config the simulator cannot interpret: leaves the
@@ -164,7 +175,7 @@ func compileDevice(name string, dc *snapshot.DeviceConfig) (*network.Device, []n
 	if dc == nil || dc.Tree == nil {
 		return nil, nil, fault.Badf("%s: no configuration tree", name)
 	}
-	c.tree = dc.Tree
+	c.tree, c.file, c.raw, c.rendered = dc.Tree, dc.File, dc.Raw, dc.Rendered
 	if err := c.interfaces(); err != nil {
 		return nil, nil, err
 	}

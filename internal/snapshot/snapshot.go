@@ -34,11 +34,15 @@ type Snapshot struct {
 
 // DeviceConfig is one device's configuration.
 type DeviceConfig struct {
-	Name    string
-	File    string // where it came from (file path or gnmi://address)
-	Raw     []byte // the JSON as read; digests and line lookups use it
-	Tree    *oc.Device
-	Ignored []oc.Ignored // members the binding does not know
+	Name string
+	File string // where it came from (file path or gnmi://address)
+	Raw  []byte // the JSON as read; digests and line lookups use it
+	// Rendered: Raw was rendered from Tree (a SetRequest applied to running,
+	// a gNMI Get), not read from File, so line numbers in Raw are not lines
+	// of File.
+	Rendered bool
+	Tree     *oc.Device
+	Ignored  []oc.Ignored // members the binding does not know
 }
 
 // Names returns the device names, sorted.
