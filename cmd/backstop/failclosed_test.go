@@ -306,3 +306,31 @@ func TestVendorAugmentationValueChangeBlocks(t *testing.T) {
 		t.Errorf("unchanged augmentation: exit %d, %d devices changed (%v)", code, rep.Summary.DevicesChanged, err)
 	}
 }
+
+// A change that applies and sets a password never shows it in any report.
+func TestSecretsStayOutOfReports(t *testing.T) {
+	const secret = "Sup3rS3cret-77a"
+	ops := `update: {path: {` + transitNbr + ` elem: {name: "config"} elem: {name: "auth-password"}} val: {string_val: "` + secret + `"}}`
+	f := writeChange(t, "prefix: {target: \"edge1.fra\"}\n"+ops+"\n")
+	dir := t.TempDir()
+	code, out, stderr := runCLI(t, "check", "--running", td+"/backbone", "--change", f, "--report-dir", dir)
+	if code != 3 {
+		t.Fatalf("exit %d, want 3 (a one-sided password towards a transit)\n%.1000s\n%s", code, out, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) < 5 {
+		t.Fatalf("report-dir holds %d files", len(files))
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), secret) {
+			t.Errorf("%s prints the password", filepath.Base(p))
+		}
+	}
+	if strings.Contains(out+stderr, secret) {
+		t.Error("the text report prints the password")
+	}
+}
