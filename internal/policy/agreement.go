@@ -203,40 +203,12 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// localOrigins lists, once per result, every BGP route a device originates
-// itself (static, connected, aggregate or IS-IS redistributed): "device|prefix".
-func (e *evaluator) localOrigins(r *sim.Result) map[string]netip.Prefix {
-	if m, ok := e.origins[r]; ok {
-		return m
-	}
-	m := map[string]netip.Prefix{}
-	for _, rs := range r.Routes("") {
-		for _, br := range rs.BGP {
-			q, err := netip.ParsePrefix(br.Prefix)
-			if err != nil {
-				continue
-			}
-			for _, p := range br.Paths {
-				if p.Source == "local" {
-					m[rs.Device+"|"+q.String()] = q
-					break
-				}
-			}
-		}
-	}
-	if e.origins == nil {
-		e.origins = map[*sim.Result]map[string]netip.Prefix{}
-	}
-	e.origins[r] = m
-	return m
-}
-
 // hijack reports devices that start originating p, or a more specific of
 // it, inside the network: an internal origination of a critical or anycast
 // prefix attracts the traffic meant for its real origin (longest match wins,
 // and an equal one competes on the decision process).
 func (e *evaluator) hijack(inv *Invariant, obj string, p netip.Prefix) {
-	before, after := e.localOrigins(e.in.Before), e.localOrigins(e.in.After)
+	before, after := e.in.Before.LocalOrigins(p), e.in.After.LocalOrigins(p)
 	var objs, devices []string
 	for k, q := range after {
 		if q.Bits() < p.Bits() || !p.Contains(q.Addr()) {

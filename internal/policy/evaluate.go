@@ -79,7 +79,6 @@ type evaluator struct {
 	in       Input
 	causes   causeIndex
 	allow    []AllowRule // explicit relaxations of unmodelled config
-	origins  map[*sim.Result]map[string]netip.Prefix
 	findings []Finding
 	checks   []Check
 }

@@ -182,3 +182,25 @@ func (r *Result) KnowsPrefix(p netip.Prefix) bool {
 	_, ok := r.bgp.pid[p.Masked()]
 	return ok
 }
+
+// LocalOrigins lists the devices that originate p or a more specific of it
+// into BGP themselves (redistributed or aggregated), as "device|prefix"
+// keys. It reads only the prefixes inside p, so policies can ask it per
+// critical prefix on a 1,000-router network.
+func (r *Result) LocalOrigins(p netip.Prefix) map[string]netip.Prefix {
+	out := map[string]netip.Prefix{}
+	if r.bgp == nil || r.state == nil {
+		return out
+	}
+	for pid, q := range r.bgp.prefixes {
+		if !inside(q, p) {
+			continue
+		}
+		for d := range r.Net.Devices {
+			if bp := r.state.bestAt(int32(pid), int32(d)); bp != nil && bp.Local {
+				out[r.Net.Devices[d].Name+"|"+q.String()] = q
+			}
+		}
+	}
+	return out
+}
