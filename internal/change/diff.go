@@ -143,7 +143,7 @@ func diffDevice(device string, r, c *snapshot.DeviceConfig) []Item {
 			return
 		}
 		obj, leaf := diffName(l.Elems, true)
-		if diffSecret(l.Name()) {
+		if oc.SecretLeaf(l.Name()) {
 			if before != "" {
 				before = diffRedacted
 			}
@@ -218,12 +218,6 @@ func diffLastElem(p string) string {
 	return p
 }
 
-// diffSecret tells leaves whose values must not be shown.
-func diffSecret(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "password") || strings.Contains(n, "secret") ||
-		n == "key" || strings.HasSuffix(n, "-key") || strings.Contains(n, "psk")
-}
 
 func isFile(f string) bool { return strings.HasSuffix(f, ".json") }
 

@@ -51,20 +51,21 @@ func scrubValues(msg string) string {
 	})
 }
 
-// secretLeaf: leaf names whose values are credentials in OpenConfig and in
+// SecretLeaf: leaf names whose values are credentials in OpenConfig and in
 // vendor augmentations (auth-password, authentication keys, simple-key,
-// crypto and shared secrets).
-func secretLeaf(name string) bool {
+// keychains, encrypted and shared secrets, SNMP community strings). Errors
+// and the change list both use it, so what one hides the other hides too.
+func SecretLeaf(name string) bool {
 	if i := strings.LastIndex(name, ":"); i >= 0 {
 		name = name[i+1:]
 	}
 	n := strings.ToLower(name)
-	for _, w := range []string{"password", "secret", "key", "auth", "crypt", "psk", "community-string"} {
+	for _, w := range []string{"password", "secret", "psk", "crypt", "keychain", "key-chain", "community-string"} {
 		if strings.Contains(n, w) {
 			return true
 		}
 	}
-	return false
+	return n == "key" || strings.HasSuffix(n, "-key")
 }
 
 // Secrets lists the string values req sets under secret-looking leaves.
@@ -82,11 +83,11 @@ func Secrets(req *gpb.SetRequest) []string {
 				walk(name, e)
 			}
 		case string:
-			if secretLeaf(name) && x != "" {
+			if SecretLeaf(name) && x != "" {
 				out = append(out, x)
 			}
 		case json.Number:
-			if secretLeaf(name) {
+			if SecretLeaf(name) {
 				out = append(out, x.String())
 			}
 		}
@@ -113,7 +114,7 @@ func Secrets(req *gpb.SetRequest) []string {
 			}
 			continue
 		}
-		if secretLeaf(name) {
+		if SecretLeaf(name) {
 			if s := val.GetStringVal(); s != "" {
 				out = append(out, s)
 			}
