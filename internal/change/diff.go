@@ -218,7 +218,6 @@ func diffLastElem(p string) string {
 	return p
 }
 
-
 func isFile(f string) bool { return strings.HasSuffix(f, ".json") }
 
 // diffLine finds the line of a path in RFC 7951 JSON by looking for each key
