@@ -175,7 +175,7 @@ func diffDevice(device string, r, c *snapshot.DeviceConfig) []Item {
 		for k := range items {
 			if items[k].Op != OpDelete {
 				items[k].File = c.File
-				items[k].Line = diffLine(c.Raw, items[k].Path)
+				items[k].Line = oc.LineOfPath(c.Raw, items[k].Path)
 			}
 		}
 	}
@@ -219,37 +219,6 @@ func diffLastElem(p string) string {
 }
 
 func isFile(f string) bool { return strings.HasSuffix(f, ".json") }
-
-// diffLine finds the line of a path in RFC 7951 JSON by looking for each key
-// value and then the leaf name, in order. It is a heuristic for SARIF
-// locations: 0 when any step is not found.
-func diffLine(raw []byte, path string) int {
-	elems := diffElems(path)
-	if len(elems) == 0 {
-		return 0
-	}
-	pos := 0
-	find := func(s string) bool {
-		k := bytes.Index(raw[pos:], []byte(s))
-		if k < 0 {
-			return false
-		}
-		pos += k
-		return true
-	}
-	for _, e := range elems[:len(elems)-1] {
-		for _, k := range e.Keys {
-			v := k.Value
-			if !find(`"`+v+`"`) && !find(`: `+v) && !find(`:`+v) {
-				return 0
-			}
-		}
-	}
-	if !find(elems[len(elems)-1].Name + `"`) {
-		return 0
-	}
-	return 1 + bytes.Count(raw[:pos], []byte("\n"))
-}
 
 // diffElems parses a gNMI path string as oc.FormatPath writes it.
 func diffElems(p string) []oc.PathElem {
