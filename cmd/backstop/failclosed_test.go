@@ -96,7 +96,7 @@ func writePolicy(t *testing.T, body string) string {
 func TestVacuousPolicyIsBadInput(t *testing.T) {
 	cases := []struct{ name, inv, want string }{
 		{"role typo", "  - {name: cp, kind: critical_prefixes, severity: block, prefixes: [157.240.0.0/16], to_roles: [transits], min_sites: 1, min_sessions: 1}",
-			`line 3: invariant "cp": to_roles: no external peer has role "transits"`},
+			`line 3: invariant "cp": to_peers: no BGP peer matches {role transits} (peer roles: anycast:dns, transit`},
 		{"service typo", "  - {name: dns, kind: anycast, severity: block, service: dnss, min_healthy_sites: 1}",
 			`line 3: invariant "dns": service "dnss" is not declared`},
 		{"prefix not in the network", "  - {name: cp, kind: critical_prefixes, severity: block, prefixes: [157.241.0.0/16], to_roles: [transit], min_sites: 1, min_sessions: 1}",

@@ -107,17 +107,45 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// announcements of prefix p to external peers whose role is in roles. A route
-// sent with NO_EXPORT (or NO_ADVERTISE / NO_EXPORT_SUBCONFED) stops at the
-// peer and one sent with BLACKHOLE (RFC 7999) makes the peer drop the
-// traffic: neither reaches the Internet, so neither counts as announced.
-func announcements(r *sim.Result, p netip.Prefix, roles []string) map[string]sim.Advertisement {
+// announcements of prefix p to the selected peers. A route sent with
+// NO_EXPORT (or NO_ADVERTISE / NO_EXPORT_SUBCONFED) stops at the peer and one
+// sent with BLACKHOLE (RFC 7999) makes the peer drop the traffic: neither
+// reaches the Internet, so neither counts as announced.
+func announcements(r *sim.Result, p netip.Prefix, peers []SessionSelector) map[string]sim.Advertisement {
 	out := map[string]sim.Advertisement{}
-	for _, a := range r.AdvertisedPrefix(p) {
-		if slices.Contains(roles, a.Role) && reachesInternet(a) {
+	for _, a := range r.Announced(p) {
+		if anyAdvertisement(r.Net, peers, a) && reachesInternet(a) {
 			out[a.Device+"|"+a.Neighbor.String()] = a
 		}
 	}
+	return out
+}
+
+// perAS counts announcements per receiving AS.
+func perAS(m map[string]sim.Advertisement) map[uint32]int {
+	out := map[uint32]int{}
+	for _, a := range m {
+		out[a.PeerAS]++
+	}
+	return out
+}
+
+// selectedASes: the peer ASes of the sessions the selectors pick in r.
+func selectedASes(r *sim.Result, peers []SessionSelector) []uint32 {
+	var out []uint32
+	for _, s := range r.Sessions {
+		if s.IBGP || !anySession(r.Net, peers, s) {
+			continue
+		}
+		asn := s.PeerAS
+		if !s.External && slices.ContainsFunc(peers, func(sel SessionSelector) bool { return sel.selectsRouter(r.Net, s.Device) }) {
+			asn = deviceAS(r.Net, s.Device) // the selected router is the session's A end
+		}
+		if !slices.Contains(out, asn) {
+			out = append(out, asn)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -135,10 +163,11 @@ func sitesOf(m map[string]sim.Advertisement) []string {
 }
 
 func (e *evaluator) criticalPrefixes(inv *Invariant) {
-	roles := strings.Join(inv.ToRoles, "/")
+	roles := peersLabel(inv.ToPeers)
+	ases := selectedASes(e.in.Before, inv.ToPeers)
 	for _, p := range inv.Prefixes {
-		before := announcements(e.in.Before, p, inv.ToRoles)
-		after := announcements(e.in.After, p, inv.ToRoles)
+		before := announcements(e.in.Before, p, inv.ToPeers)
+		after := announcements(e.in.After, p, inv.ToPeers)
 		var lost []string
 		for k := range before {
 			if _, ok := after[k]; !ok {
@@ -155,8 +184,24 @@ func (e *evaluator) criticalPrefixes(inv *Invariant) {
 		e.hijack(inv, obj, p)
 		if sitesB := sitesOf(before); len(before) < inv.MinSessions || len(sitesB) < inv.MinSites {
 			e.baseline(inv, obj, fmt.Sprintf("announced to %s at %s, the policy wants at least %d sessions at %d sites",
-				plural(len(before), strings.Join(inv.ToRoles, "/")+" session", strings.Join(inv.ToRoles, "/")+" sessions"),
+				plural(len(before), roles+" session", roles+" sessions"),
 				plural(len(sitesB), "site", "sites"), inv.MinSessions, inv.MinSites), nil)
+		}
+		// Each selected peer AS must keep receiving the prefix: enough
+		// sessions overall can still leave one transit with none.
+		var shortAS []string
+		if inv.MinSessionsPerAS > 0 {
+			nb, na := perAS(before), perAS(after)
+			for _, asn := range ases {
+				switch {
+				case nb[asn] < inv.MinSessionsPerAS:
+					e.baseline(inv, obj+" to "+peerAS(asn), fmt.Sprintf("announced on %s to %s, the policy wants at least %d",
+						plural(nb[asn], "session", "sessions"), peerAS(asn), inv.MinSessionsPerAS), nil)
+				case na[asn] < inv.MinSessionsPerAS:
+					shortAS = append(shortAS, fmt.Sprintf("%s (%d of %d sessions left)", peerAS(asn), na[asn], nb[asn]))
+				}
+			}
+			below = below || len(shortAS) > 0
 		}
 		if len(lost) == 0 {
 			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: true})
@@ -174,6 +219,9 @@ func (e *evaluator) criticalPrefixes(inv *Invariant) {
 			summary = fmt.Sprintf("%s stops being announced to %s; it stays announced to %s at %s.", p,
 				plural(len(lost), roles+" session", roles+" sessions"), plural(len(after), "session", "sessions"),
 				plural(len(sitesA), "site", "sites"))
+		}
+		if len(shortAS) > 0 && len(after) > 0 {
+			summary += fmt.Sprintf(" Below %d per peer AS: %s.", inv.MinSessionsPerAS, strings.Join(shortAS, ", "))
 		}
 		f := Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: sev, Summary: summary,
 			Objects: []string{obj},
@@ -196,7 +244,7 @@ func (e *evaluator) criticalPrefixes(inv *Invariant) {
 // whyNotSent explains why device stopped advertising p to an external peer.
 func (e *evaluator) whyNotSent(a sim.Advertisement, p netip.Prefix) string {
 	r := e.in.After
-	for _, x := range r.AdvertisedPrefix(p) {
+	for _, x := range r.Announced(p) {
 		if x.Device == a.Device && x.Neighbor == a.Neighbor {
 			switch {
 			case x.Blackhole:
@@ -291,10 +339,15 @@ func (e *evaluator) anycast(inv *Invariant) {
 		}
 		visible := func(r *sim.Result) int {
 			n := 0
-			for _, a := range r.AdvertisedPrefix(v.prefix) {
-				if !strings.HasPrefix(a.Role, "anycast:") && reachesInternet(a) {
-					n++
+			for _, a := range r.Announced(v.prefix) {
+				if strings.HasPrefix(a.Role, "anycast:") || !reachesInternet(a) {
+					continue
 				}
+				if len(inv.ToPeers) > 0 && !anyAdvertisement(r.Net, inv.ToPeers, a) ||
+					len(inv.ToPeers) == 0 && a.Inventoried && a.Role != "transit" {
+					continue
+				}
+				n++
 			}
 			return n
 		}
@@ -378,19 +431,6 @@ func countAnnouncing(l []sim.AnycastSite) int {
 	return n
 }
 
-func (sel SessionSelector) matches(s sim.Session) bool {
-	if sel.Role != "" && s.Role != sel.Role {
-		return false
-	}
-	if sel.Device != "" && s.Device != sel.Device && s.Peer != sel.Device {
-		return false
-	}
-	if sel.Neighbor.IsValid() && s.Neighbor != sel.Neighbor {
-		return false
-	}
-	return true
-}
-
 func sessionName(s sim.Session) string {
 	return fmt.Sprintf("session %s → %s (%s)", s.Device, s.Peer, s.Neighbor)
 }
@@ -399,7 +439,7 @@ func (e *evaluator) bgpSessions(inv *Invariant) {
 	before := map[string]sim.Session{}
 	for _, s := range e.in.Before.Sessions {
 		before[s.Key()] = s
-		if !s.Established && slices.ContainsFunc(inv.Critical, func(sel SessionSelector) bool { return sel.matches(s) }) {
+		if !s.Established && anySession(e.in.Before.Net, inv.Critical, s) {
 			e.baseline(inv, sessionName(s), "the critical session is down ("+s.Reason+")", nil)
 		}
 	}
@@ -413,7 +453,7 @@ func (e *evaluator) bgpSessions(inv *Invariant) {
 		if !ok || !b.Established {
 			continue
 		}
-		critical := slices.ContainsFunc(inv.Critical, func(sel SessionSelector) bool { return sel.matches(b) })
+		critical := anySession(e.in.Before.Net, inv.Critical, b)
 		if !a.Established {
 			lostAll = append(lostAll, a)
 			if critical {
@@ -437,7 +477,7 @@ func (e *evaluator) bgpSessions(inv *Invariant) {
 	sort.Slice(gone, func(i, j int) bool { return gone[i].Key() < gone[j].Key() })
 	for _, b := range gone {
 		lostAll = append(lostAll, b)
-		critical := slices.ContainsFunc(inv.Critical, func(sel SessionSelector) bool { return sel.matches(b) })
+		critical := anySession(e.in.Before.Net, inv.Critical, b)
 		if critical {
 			lostCritical = append(lostCritical, sessionName(b))
 			evidence = append(evidence, sessionName(b)+": its configuration is removed")
@@ -451,6 +491,9 @@ func (e *evaluator) bgpSessions(inv *Invariant) {
 			Summary: fmt.Sprintf("%s stop being established.", plural(len(lostCritical), "critical BGP session", "critical BGP sessions")),
 			Objects: lostCritical, Before: "established", After: "down", Evidence: evidence,
 			Causes: e.causes.forDevices(devices)})
+	}
+	if inv.MinEstablishedPerAS > 0 {
+		e.sessionsPerAS(inv)
 	}
 	if inv.MaxLost != nil {
 		ok := len(lostAll) <= *inv.MaxLost
@@ -552,6 +595,25 @@ func (e *evaluator) reachability(inv *Invariant) {
 			}
 		}
 	}
+	// Traffic from a selected peer enters where its session lands: the
+	// inventoried end of a session to an external peer, or the peer's own
+	// router when it is in the inventory.
+	net := e.in.Before.Net
+	for _, s := range e.in.Before.Sessions {
+		if s.IBGP || !anySession(net, inv.FromPeers, s) {
+			continue
+		}
+		entry := s.Device
+		if !s.External {
+			entry = s.Peer
+			if slices.ContainsFunc(inv.FromPeers, func(sel SessionSelector) bool { return sel.selectsRouter(net, s.Device) }) {
+				entry = s.Device
+			}
+		}
+		if !slices.Contains(from, entry) {
+			from = append(from, entry)
+		}
+	}
 	unknown := map[netip.Prefix]bool{}
 	for _, p := range inv.To {
 		unknown[p] = e.unknownRouting(inv, "reachability of "+p.String(), p, true)
@@ -636,4 +698,73 @@ func (e *evaluator) unmodelled(inv *Invariant) {
 // pathOverlaps: one gNMI path is the other or an ancestor of it.
 func pathOverlaps(a, b string) bool {
 	return a == b || strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
+}
+
+// sessionsPerAS: every peer AS among the critical sessions keeps at least
+// MinEstablishedPerAS of them established ("a session to each transit").
+func (e *evaluator) sessionsPerAS(inv *Invariant) {
+	count := func(r *sim.Result) map[uint32][]sim.Session {
+		out := map[uint32][]sim.Session{}
+		for _, s := range r.Sessions {
+			if s.IBGP || !anySession(r.Net, inv.Critical, s) {
+				continue
+			}
+			asn := s.PeerAS
+			if !s.External && slices.ContainsFunc(inv.Critical, func(sel SessionSelector) bool { return sel.selectsRouter(r.Net, s.Device) }) {
+				asn = deviceAS(r.Net, s.Device)
+			}
+			out[asn] = append(out[asn], s)
+		}
+		return out
+	}
+	established := func(l []sim.Session) int {
+		n := 0
+		for _, s := range l {
+			if s.Established {
+				n++
+			}
+		}
+		return n
+	}
+	before, after := count(e.in.Before), count(e.in.After)
+	ases := make([]uint32, 0, len(before))
+	for asn := range before {
+		ases = append(ases, asn)
+	}
+	slices.Sort(ases)
+	for _, asn := range ases {
+		obj := "sessions to " + peerAS(asn)
+		nb, na := established(before[asn]), established(after[asn])
+		if nb < inv.MinEstablishedPerAS {
+			e.baseline(inv, obj, fmt.Sprintf("%d of %d established, the policy wants at least %d", nb, len(before[asn]), inv.MinEstablishedPerAS), nil)
+			continue
+		}
+		ok := na >= inv.MinEstablishedPerAS
+		msg := fmt.Sprintf("%d established, at least %d wanted", na, inv.MinEstablishedPerAS)
+		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: ok, Severity: inv.Severity, Message: msg})
+		if ok {
+			continue
+		}
+		var objs, evidence, devices []string
+		for _, s := range before[asn] {
+			if !s.Established {
+				continue
+			}
+			objs = append(objs, sessionName(s))
+			reason := "its configuration is removed"
+			for _, a := range after[asn] {
+				if a.Key() == s.Key() {
+					reason = a.Reason
+				}
+			}
+			if reason != "" {
+				evidence = append(evidence, sessionName(s)+": "+reason)
+			}
+			devices = append(devices, s.Device)
+		}
+		e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,
+			Summary: fmt.Sprintf("%s is left with %d established BGP sessions (policy: at least %d per peer AS).", peerAS(asn), na, inv.MinEstablishedPerAS),
+			Objects: objs, Before: fmt.Sprintf("%d established", nb), After: fmt.Sprintf("%d established", na),
+			Evidence: evidence, Causes: e.causes.forDevices(devices)})
+	}
 }

@@ -49,11 +49,24 @@ type File struct {
 	Digest     string      `yaml:"-"`
 }
 
-// SessionSelector picks BGP sessions: by external role, or device (+ neighbor).
+// SessionSelector picks BGP sessions and the peers at their far end. Every
+// field given must match:
+//   - role: the external peer's role (environment.yaml), or the inventory role
+//     of a router at either end of an eBGP session (a transit provider's
+//     router kept in the inventory as role transit, in its own AS);
+//   - asn: the peer's AS number, external or inventoried;
+//   - device: a device at either end, or an external peer's name;
+//   - neighbor: the neighbor address configured on the inventoried end.
 type SessionSelector struct {
 	Role     string     `yaml:"role,omitempty"`
+	ASN      uint32     `yaml:"asn,omitempty"`
 	Device   string     `yaml:"device,omitempty"`
 	Neighbor netip.Addr `yaml:"neighbor,omitempty"`
+}
+
+// empty: a selector that names nothing would match every peer.
+func (sel SessionSelector) empty() bool {
+	return sel.Role == "" && sel.ASN == 0 && sel.Device == "" && !sel.Neighbor.IsValid()
 }
 
 // AllowRule is one explicit relaxation of the unmodelled invariant.
@@ -96,16 +109,29 @@ type Invariant struct {
 	// critical_prefixes, anycast
 	OnAnyLoss Severity `yaml:"on_any_loss,omitempty"`
 	// critical_prefixes
-	Prefixes    []netip.Prefix `yaml:"prefixes,omitempty"`
-	ToRoles     []string       `yaml:"to_roles,omitempty"`
-	MinSites    int            `yaml:"min_sites,omitempty"`
-	MinSessions int            `yaml:"min_sessions,omitempty"`
+	Prefixes []netip.Prefix `yaml:"prefixes,omitempty"`
+	// ToRoles is shorthand for to_peers: [{role: R}, ...].
+	ToRoles     []string `yaml:"to_roles,omitempty"`
+	MinSites    int      `yaml:"min_sites,omitempty"`
+	MinSessions int      `yaml:"min_sessions,omitempty"`
+	// MinSessionsPerAS: every peer AS selected by to_peers that receives the
+	// prefix in the running network must keep receiving it on at least this
+	// many sessions ("announced to each transit", not just to enough of them).
+	MinSessionsPerAS int `yaml:"min_sessions_per_as,omitempty"`
+	// critical_prefixes: who must receive the prefixes; anycast: whose view
+	// counts as "visible from the Internet" (default: every external peer
+	// that is not an anycast announcer, and every inventoried router of
+	// another AS with role transit).
+	ToPeers []SessionSelector `yaml:"to_peers,omitempty"`
 	// anycast
 	Service         string `yaml:"service,omitempty"`
 	MinHealthySites int    `yaml:"min_healthy_sites,omitempty"`
 	// bgp_sessions
 	Critical []SessionSelector `yaml:"critical,omitempty"`
 	MaxLost  *int              `yaml:"max_lost,omitempty"`
+	// MinEstablishedPerAS: for each peer AS among the critical sessions, at
+	// least this many must stay established ("a session to each transit").
+	MinEstablishedPerAS int `yaml:"min_established_per_as,omitempty"`
 	// blast_radius
 	MaxBackboneLinksPct *float64 `yaml:"max_backbone_links_pct,omitempty"`
 	MaxDevices          *int     `yaml:"max_devices,omitempty"`
@@ -114,7 +140,11 @@ type Invariant struct {
 	// router is a decommissioning, not a config change.
 	MaxDevicesRemoved *int `yaml:"max_devices_removed,omitempty"`
 	// reachability
-	From []string       `yaml:"from,omitempty"` // device names, or role:<role> / site:<site>
+	From []string `yaml:"from,omitempty"` // device names, or role:<role> / site:<site>
+	// FromPeers: traffic entering from these peers: the inventoried end of
+	// each selected session to an external peer, or the inventoried peer
+	// router itself.
+	FromPeers []SessionSelector `yaml:"from_peers,omitempty"`
 	To   []netip.Prefix `yaml:"to,omitempty"`
 	// unmodelled
 	Changed Severity `yaml:"changed,omitempty"`
@@ -216,8 +246,18 @@ func (inv *Invariant) check() error {
 				return fmt.Errorf("prefix %s has host bits set (did you mean %s?)", p, p.Masked())
 			}
 		}
-		if len(inv.ToRoles) == 0 {
-			inv.ToRoles = []string{"transit"}
+		if inv.MinSessionsPerAS < 0 {
+			return fmt.Errorf("min_sessions_per_as must not be negative")
+		}
+		for _, r := range inv.ToRoles {
+			inv.ToPeers = append(inv.ToPeers, SessionSelector{Role: r})
+		}
+		inv.ToRoles = nil
+		if len(inv.ToPeers) == 0 {
+			inv.ToPeers = []SessionSelector{{Role: "transit"}}
+		}
+		if err := checkSelectors(inv.ToPeers, "to_peers"); err != nil {
+			return err
 		}
 		if err := checkSeverity(inv.OnAnyLoss, "on_any_loss", true); err != nil {
 			return err
@@ -229,6 +269,9 @@ func (inv *Invariant) check() error {
 		if inv.MinHealthySites < 0 {
 			return fmt.Errorf("min_healthy_sites must not be negative")
 		}
+		if err := checkSelectors(inv.ToPeers, "to_peers"); err != nil {
+			return err
+		}
 	case KindBGPSessions:
 		if len(inv.Critical) == 0 && inv.MaxLost == nil {
 			return fmt.Errorf("bgp_sessions needs critical sessions or max_lost")
@@ -236,10 +279,14 @@ func (inv *Invariant) check() error {
 		if inv.MaxLost != nil && *inv.MaxLost < 0 {
 			return fmt.Errorf("max_lost must not be negative")
 		}
-		for _, sel := range inv.Critical {
-			if sel.Role == "" && sel.Device == "" && !sel.Neighbor.IsValid() {
-				return fmt.Errorf("an empty critical session selector would match every session; name a role, device or neighbor")
-			}
+		if err := checkSelectors(inv.Critical, "critical"); err != nil {
+			return err
+		}
+		if inv.MinEstablishedPerAS < 0 {
+			return fmt.Errorf("min_established_per_as must not be negative")
+		}
+		if inv.MinEstablishedPerAS > 0 && len(inv.Critical) == 0 {
+			return fmt.Errorf("min_established_per_as counts the critical sessions per peer AS; name them in critical")
 		}
 	case KindBlastRadius:
 		if inv.MaxBackboneLinksPct == nil && inv.MaxDevices == nil && inv.MaxDevicesRemoved == nil {
@@ -256,8 +303,11 @@ func (inv *Invariant) check() error {
 		}
 	case KindAgreement:
 	case KindReachability:
-		if len(inv.From) == 0 || len(inv.To) == 0 {
-			return fmt.Errorf("reachability needs from and to")
+		if len(inv.From) == 0 && len(inv.FromPeers) == 0 || len(inv.To) == 0 {
+			return fmt.Errorf("reachability needs from (or from_peers) and to")
+		}
+		if err := checkSelectors(inv.FromPeers, "from_peers"); err != nil {
+			return err
 		}
 	case KindUnmodelled:
 		if inv.Changed == "" {

@@ -17,19 +17,6 @@ import (
 // environment.yaml data the snapshot lacks says what to add.
 func (f *File) Validate(running *sim.Result) error {
 	net := running.Net
-	extRoles := map[string]bool{}
-	for _, x := range net.External {
-		extRoles[x.Role] = true
-	}
-	sessRoles := map[string]bool{}
-	for _, s := range running.Sessions {
-		sessRoles[s.Role] = true
-		if !s.External && !s.IBGP {
-			if d := net.Device(s.Peer); d != nil && d.Role != "" {
-				sessRoles[d.Role] = true
-			}
-		}
-	}
 	devRoles, sites := map[string]bool{}, map[string]bool{}
 	for _, d := range net.Devices {
 		devRoles[d.Role] = true
@@ -50,14 +37,12 @@ func (f *File) Validate(running *sim.Result) error {
 		}
 		switch inv.Kind {
 		case KindCriticalPrefixes:
-			if len(net.External) == 0 {
+			if len(net.External) == 0 && !slices.ContainsFunc(running.Sessions, func(s sim.Session) bool { return !s.IBGP && net.Device(s.Peer) != nil }) {
 				return bad("the running network declares no external peers, so no prefix can be checked towards %s; add external_peers (device, neighbor, asn, role) to environment.yaml or pass --environment",
-					strings.Join(inv.ToRoles, "/"))
+					peersLabel(inv.ToPeers))
 			}
-			for _, r := range inv.ToRoles {
-				if !extRoles[r] {
-					return bad("to_roles: no external peer has role %q (known roles: %s)", r, known(extRoles))
-				}
+			if err := selectorsMatch(running, inv.ToPeers, "to_peers"); err != nil {
+				return bad("%v", err)
 			}
 			for _, p := range inv.Prefixes {
 				if !running.KnowsPrefix(p) {
@@ -71,17 +56,17 @@ func (f *File) Validate(running *sim.Result) error {
 			if inv.Service != "" && !services[inv.Service] {
 				return bad("service %q is not declared in environment.yaml (known services: %s)", inv.Service, known(services))
 			}
+			if err := selectorsMatch(running, inv.ToPeers, "to_peers"); err != nil {
+				return bad("%v", err)
+			}
 		case KindBGPSessions:
 			for _, sel := range inv.Critical {
-				if sel.Role != "" && !sessRoles[sel.Role] {
-					return bad("critical: no BGP session has role %q (known: %s)", sel.Role, known(sessRoles))
-				}
 				if sel.Device != "" && net.Device(sel.Device) == nil && !slices.ContainsFunc(running.Sessions, func(s sim.Session) bool { return s.Peer == sel.Device }) {
 					return bad("critical: device %q is not in the inventory", sel.Device)
 				}
-				if !slices.ContainsFunc(running.Sessions, sel.matches) {
-					return bad("critical: selector %s matches no configured BGP session", sel)
-				}
+			}
+			if err := selectorsMatch(running, inv.Critical, "critical"); err != nil {
+				return bad("%v", err)
 			}
 		case KindBlastRadius:
 			if inv.MaxBackboneLinksPct != nil && !devRoles["backbone"] {
@@ -100,6 +85,9 @@ func (f *File) Validate(running *sim.Result) error {
 					return bad("from: %q matches no device (use a device name, role:<role>, site:<site> or *; roles: %s; sites: %s)", sel, known(devRoles), known(sites))
 				}
 			}
+			if err := selectorsMatch(running, inv.FromPeers, "from_peers"); err != nil {
+				return bad("%v", err)
+			}
 		}
 	}
 	return nil
@@ -110,6 +98,9 @@ func (sel SessionSelector) String() string {
 	if sel.Role != "" {
 		parts = append(parts, "role "+sel.Role)
 	}
+	if sel.ASN != 0 {
+		parts = append(parts, fmt.Sprintf("asn %d", sel.ASN))
+	}
 	if sel.Device != "" {
 		parts = append(parts, "device "+sel.Device)
 	}
@@ -117,6 +108,41 @@ func (sel SessionSelector) String() string {
 		parts = append(parts, "neighbor "+sel.Neighbor.String())
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// selectorsMatch: each selector picks at least one configured session of the
+// running network; the error lists what could have been meant.
+func selectorsMatch(running *sim.Result, l []SessionSelector, field string) error {
+	for _, sel := range l {
+		if slices.ContainsFunc(running.Sessions, func(s sim.Session) bool { return sel.matchSession(running.Net, s) }) {
+			continue
+		}
+		roles, ases := map[string]bool{}, map[string]bool{}
+		for _, s := range running.Sessions {
+			if s.IBGP {
+				continue
+			}
+			ases[fmt.Sprint(s.PeerAS)] = true
+			if s.External {
+				roles[s.Role] = true
+			} else {
+				roles[deviceRole(running.Net, s.Peer)] = true
+				roles[deviceRole(running.Net, s.Device)] = true
+				ases[fmt.Sprint(deviceAS(running.Net, s.Device))] = true
+			}
+		}
+		return fmt.Errorf("%s: no BGP peer matches %s (peer roles: %s; peer ASes: %s)", field, sel, known(roles), known(ases))
+	}
+	return nil
+}
+
+func checkSelectors(l []SessionSelector, field string) error {
+	for _, sel := range l {
+		if sel.empty() {
+			return fmt.Errorf("%s: an empty selector would match every peer; name a role, asn, device or neighbor", field)
+		}
+	}
+	return nil
 }
 
 func known(m map[string]bool) string {

@@ -8,20 +8,10 @@ import (
 	"github.com/backstop-net/backstop/models/network"
 )
 
-func (b *netBuilder) ifc(dev, name string) *network.Interface {
-	for i := range b.devs[dev].Interfaces {
-		if b.devs[dev].Interfaces[i].Name == name {
-			return &b.devs[dev].Interfaces[i]
-		}
-	}
-	b.t.Fatalf("no interface %s on %s", name, dev)
-	return nil
-}
-
-func (b *netBuilder) isisIfc(dev, name string) *network.ISISInterface {
-	ii := isisIface(b.devs[dev], name)
+func isisIfc(b *netBuilder, dev, name string) *network.ISISInterface {
+	ii := isisIface(b.Devs[dev], name)
 	if ii == nil {
-		b.t.Fatalf("no IS-IS interface %s on %s", name, dev)
+		b.T.Fatalf("no IS-IS interface %s on %s", name, dev)
 	}
 	return ii
 }
@@ -86,38 +76,38 @@ func TestLinkAgreement(t *testing.T) {
 		leaves []string // substrings of the disagreeing leaves
 	}{
 		{name: "same MTU", mutate: func(b *netBuilder, i1, i2 string) {
-			b.ifc("r1", i1).MTU, b.ifc("r2", i2).MTU = 9192, 9192
+			b.Ifc("r1", i1).MTU, b.Ifc("r2", i2).MTU = 9192, 9192
 		}},
 		{name: "MTU mismatch", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
-			b.ifc("r1", i1).MTU, b.ifc("r2", i2).MTU = 9192, 1500
+			b.Ifc("r1", i1).MTU, b.Ifc("r2", i2).MTU = 9192, 1500
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/config/mtu", "r2 /interfaces/interface[name=et-1-r1]/config/mtu"}},
 		{name: "MTU on one end only", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
-			b.ifc("r2", i2).MTU = 9000
+			b.Ifc("r2", i2).MTU = 9000
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/config/mtu"}},
 		{name: "IPv4 MTU mismatch", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
-			b.ifc("r1", i1).IPv4MTU, b.ifc("r2", i2).IPv4MTU = 9000, 8000
+			b.Ifc("r1", i1).IPv4MTU, b.Ifc("r2", i2).IPv4MTU = 9000, 8000
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/subinterfaces/subinterface[index=0]/ipv4/config/mtu"}},
 		{name: "/31 vs /30", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
-			b.ifc("r2", i2).Addresses = []netip.Prefix{pfx("192.0.2.1/30")}
+			b.Ifc("r2", i2).Addresses = []netip.Prefix{pfx("192.0.2.1/30")}
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/subinterfaces/subinterface[index=0]/ipv4/addresses/address[ip=192.0.2.0]/config/prefix-length",
 			"r2 /interfaces/interface[name=et-1-r1]/subinterfaces/subinterface[index=0]/ipv4/addresses/address[ip=192.0.2.1]/config/prefix-length"}},
 		{name: "same address on both ends", kind: KindAddress, mutate: func(b *netBuilder, i1, i2 string) {
-			b.ifc("r2", i2).Addresses = []netip.Prefix{pfx("192.0.2.0/31")}
+			b.Ifc("r2", i2).Addresses = []netip.Prefix{pfx("192.0.2.0/31")}
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/subinterfaces/subinterface[index=0]/ipv4/addresses/address[ip=192.0.2.0]",
 			"r2 /interfaces/interface[name=et-1-r1]/subinterfaces/subinterface[index=0]/ipv4/addresses/address[ip=192.0.2.0]"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newNet(t)
-			b.router("r1", 0, "10.0.0.1")
-			b.router("r2", 0, "10.0.0.2")
-			i1, i2 := b.link("r1", "r2", "192.0.2.0", 10)
+			b.Router("r1", 0, "10.0.0.1")
+			b.Router("r2", 0, "10.0.0.2")
+			i1, i2 := b.Link("r1", "r2", "192.0.2.0", 10)
 			for _, d := range []string{"r1", "r2"} {
-				for i := range b.devs[d].Interfaces {
-					b.devs[d].Interfaces[i].Parent = b.devs[d].Interfaces[i].Name
+				for i := range b.Devs[d].Interfaces {
+					b.Devs[d].Interfaces[i].Parent = b.Devs[d].Interfaces[i].Name
 				}
 			}
 			tc.mutate(b, i1, i2)
-			r := Run(b.build())
+			r := Run(b.Build())
 			l := linkOf(t, r, "r1", "r2")
 			reach, _, _ := r.Reaches("r1", netip.PrefixFrom(addr("10.0.0.2"), 32))
 			if tc.kind == "" {
@@ -147,14 +137,14 @@ func TestLinkAgreement(t *testing.T) {
 func TestDuplicateAddressAnywhere(t *testing.T) {
 	for _, enabled := range []bool{true, false} {
 		b := newNet(t)
-		b.router("r1", 0, "10.0.0.1")
-		b.router("r2", 0, "10.0.0.2")
-		b.router("r3", 0, "10.0.0.3")
-		b.link("r1", "r2", "192.0.2.0", 10)
-		b.link("r2", "r3", "192.0.2.2", 10)
-		b.devs["r3"].Interfaces = append(b.devs["r3"].Interfaces, network.Interface{Name: "lo1", Parent: "lo1", Enabled: enabled,
+		b.Router("r1", 0, "10.0.0.1")
+		b.Router("r2", 0, "10.0.0.2")
+		b.Router("r3", 0, "10.0.0.3")
+		b.Link("r1", "r2", "192.0.2.0", 10)
+		b.Link("r2", "r3", "192.0.2.2", 10)
+		b.Devs["r3"].Interfaces = append(b.Devs["r3"].Interfaces, network.Interface{Name: "lo1", Parent: "lo1", Enabled: enabled,
 			Loopback: true, Addresses: []netip.Prefix{pfx("10.0.0.1/32")}})
-		r := Run(b.build())
+		r := Run(b.Build())
 		if !enabled {
 			if len(r.Disagreements) != 0 {
 				t.Errorf("disabled interface: %+v", r.Disagreements)
@@ -190,66 +180,66 @@ func TestISISAdjacencyAgreement(t *testing.T) {
 	}{
 		{name: "agree", levels: []int{2}},
 		{name: "circuit type", mutate: func(b *netBuilder, i1, i2 string) {
-			b.isisIfc("r2", i2).PointToPoint = false
+			isisIfc(b, "r2", i2).PointToPoint = false
 		}, leaves: []string{"r1 /isis/interfaces/interface[interface-id=et-1-r2]/config/circuit-type"}, reason: "point-to-point on r1"},
 		{name: "L1 only vs L2 only", mutate: func(b *netBuilder, i1, i2 string) {
-			b.devs["r1"].ISIS.Levels = network.Level1
+			b.Devs["r1"].ISIS.Levels = network.Level1
 		}, leaves: []string{"r1 /isis/global/config/level-capability", "r2 /isis/global/config/level-capability"}, reason: "r1 is level-1 only and r2 is level-2 only"},
 		{name: "L1 same area", levels: []int{1}, mutate: func(b *netBuilder, i1, i2 string) {
-			b.devs["r1"].ISIS.Levels, b.devs["r2"].ISIS.Levels = network.Level1, network.Level1
+			b.Devs["r1"].ISIS.Levels, b.Devs["r2"].ISIS.Levels = network.Level1, network.Level1
 		}},
 		{name: "L1 areas differ", mutate: func(b *netBuilder, i1, i2 string) {
-			b.devs["r1"].ISIS.Levels, b.devs["r2"].ISIS.Levels = network.Level1, network.Level1
-			b.devs["r2"].ISIS.Areas = []string{"49.0002"}
+			b.Devs["r1"].ISIS.Levels, b.Devs["r2"].ISIS.Levels = network.Level1, network.Level1
+			b.Devs["r2"].ISIS.Areas = []string{"49.0002"}
 		}, leaves: []string{"r1 /isis/global/config/net", "r2 /isis/global/config/net"}, reason: "areas differ"},
 		{name: "L1L2 areas differ: L2 only", levels: []int{2}, mutate: func(b *netBuilder, i1, i2 string) {
-			b.devs["r1"].ISIS.Levels, b.devs["r2"].ISIS.Levels = network.Level12, network.Level12
-			b.devs["r2"].ISIS.Areas = []string{"49.0002"}
+			b.Devs["r1"].ISIS.Levels, b.Devs["r2"].ISIS.Levels = network.Level12, network.Level12
+			b.Devs["r2"].ISIS.Areas = []string{"49.0002"}
 		}},
 		{name: "L2 needs no common area", levels: []int{2}, mutate: func(b *netBuilder, i1, i2 string) {
-			b.devs["r2"].ISIS.Areas = []string{"49.0002"}
+			b.Devs["r2"].ISIS.Areas = []string{"49.0002"}
 		}},
 		{name: "metric style", mutate: func(b *netBuilder, i1, i2 string) {
-			b.devs["r1"].ISIS.MetricStyle[1] = "NARROW_METRIC"
-			b.devs["r2"].ISIS.MetricStyle[1] = "WIDE_METRIC"
+			b.Devs["r1"].ISIS.MetricStyle[1] = "NARROW_METRIC"
+			b.Devs["r2"].ISIS.MetricStyle[1] = "WIDE_METRIC"
 		}, leaves: []string{"r1 /isis/levels/level[level-number=2]/config/metric-style"}, reason: "narrow on r1 vs wide on r2"},
 		{name: "metric style set on one end", mutate: func(b *netBuilder, i1, i2 string) {
-			b.devs["r2"].ISIS.MetricStyle[1] = "WIDE_METRIC"
+			b.Devs["r2"].ISIS.MetricStyle[1] = "WIDE_METRIC"
 		}, leaves: []string{"r2 /isis/levels/level[level-number=2]/config/metric-style"}},
 		{name: "same authentication", levels: []int{2}, mutate: func(b *netBuilder, i1, i2 string) {
-			b.isisIfc("r1", i1).Auth, b.isisIfc("r2", i2).Auth = auth("MD5", "k1"), auth("MD5", "k1")
+			isisIfc(b, "r1", i1).Auth, isisIfc(b, "r2", i2).Auth = auth("MD5", "k1"), auth("MD5", "k1")
 		}},
 		{name: "interface authentication on one end", mutate: func(b *netBuilder, i1, i2 string) {
-			b.isisIfc("r1", i1).Auth = auth("MD5", "k1")
+			isisIfc(b, "r1", i1).Auth = auth("MD5", "k1")
 		}, leaves: []string{"r1 /isis/interfaces/interface[interface-id=et-1-r2]/authentication/config"}, reason: "configured on r1 only"},
 		{name: "hello authentication keys differ", mutate: func(b *netBuilder, i1, i2 string) {
-			b.isisIfc("r1", i1).HelloAuth[1], b.isisIfc("r2", i2).HelloAuth[1] = auth("MD5", "k1"), auth("MD5", "k2")
+			isisIfc(b, "r1", i1).HelloAuth[1], isisIfc(b, "r2", i2).HelloAuth[1] = auth("MD5", "k1"), auth("MD5", "k2")
 		}, leaves: []string{"r2 /isis/interfaces/interface[interface-id=et-1-r1]/levels/level[level-number=2]/hello-authentication/config"},
 			reason: "authentication keys differ"},
 		{name: "level authentication modes differ", mutate: func(b *netBuilder, i1, i2 string) {
-			b.devs["r1"].ISIS.LevelAuth[1], b.devs["r2"].ISIS.LevelAuth[1] = auth("MD5", "k1"), auth("TEXT", "k1")
+			b.Devs["r1"].ISIS.LevelAuth[1], b.Devs["r2"].ISIS.LevelAuth[1] = auth("MD5", "k1"), auth("TEXT", "k1")
 		}, leaves: []string{"r1 /isis/levels/level[level-number=2]/authentication/config"}, reason: "modes differ (MD5 vs TEXT)"},
 		{name: "passive end: nothing to negotiate", mutate: func(b *netBuilder, i1, i2 string) {
-			b.isisIfc("r2", i2).Passive = true
-			b.isisIfc("r2", i2).PointToPoint = false
+			isisIfc(b, "r2", i2).Passive = true
+			isisIfc(b, "r2", i2).PointToPoint = false
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newNet(t)
-			b.router("r1", 0, "10.0.0.1")
-			b.router("r2", 0, "10.0.0.2")
-			i1, i2 := b.link("r1", "r2", "192.0.2.0", 10)
+			b.Router("r1", 0, "10.0.0.1")
+			b.Router("r2", 0, "10.0.0.2")
+			i1, i2 := b.Link("r1", "r2", "192.0.2.0", 10)
 			for _, d := range []string{"r1", "r2"} {
-				b.devs[d].ISIS.Path = "/isis"
-				for i := range b.devs[d].ISIS.Interfaces {
-					ii := &b.devs[d].ISIS.Interfaces[i]
+				b.Devs[d].ISIS.Path = "/isis"
+				for i := range b.Devs[d].ISIS.Interfaces {
+					ii := &b.Devs[d].ISIS.Interfaces[i]
 					ii.Path = "/isis/interfaces/interface[interface-id=" + ii.Interface + "]"
 				}
 			}
 			if tc.mutate != nil {
 				tc.mutate(b, i1, i2)
 			}
-			r := Run(b.build())
+			r := Run(b.Build())
 			if l := linkOf(t, r, "r1", "r2"); !l.Up {
 				t.Errorf("an IS-IS disagreement leaves the L3 link up: %+v", l)
 			}
@@ -299,12 +289,12 @@ func equalInts(a, b []int) bool {
 func TestISISInstanceRules(t *testing.T) {
 	t.Run("missing NET", func(t *testing.T) {
 		b := newNet(t)
-		b.router("r1", 0, "10.0.0.1")
-		b.router("r2", 0, "10.0.0.2")
-		b.link("r1", "r2", "192.0.2.0", 10)
-		b.devs["r2"].ISIS.SystemID = ""
-		b.devs["r2"].ISIS.Path = "/isis"
-		r := Run(b.build())
+		b.Router("r1", 0, "10.0.0.1")
+		b.Router("r2", 0, "10.0.0.2")
+		b.Link("r1", "r2", "192.0.2.0", 10)
+		b.Devs["r2"].ISIS.SystemID = ""
+		b.Devs["r2"].ISIS.Path = "/isis"
+		r := Run(b.Build())
 		if len(r.Adjacencies) != 0 {
 			t.Errorf("adjacencies = %+v", r.Adjacencies)
 		}
@@ -313,13 +303,13 @@ func TestISISInstanceRules(t *testing.T) {
 	t.Run("duplicate system ID", func(t *testing.T) {
 		b := newNet(t)
 		for _, n := range []string{"a", "b", "c"} {
-			b.router(n, 0, map[string]string{"a": "10.0.0.1", "b": "10.0.0.2", "c": "10.0.0.3"}[n])
+			b.Router(n, 0, map[string]string{"a": "10.0.0.1", "b": "10.0.0.2", "c": "10.0.0.3"}[n])
 		}
-		b.link("a", "b", "192.0.2.0", 10)
-		b.link("b", "c", "192.0.2.2", 10)
-		b.link("a", "c", "192.0.2.4", 10)
-		b.devs["c"].ISIS.SystemID = b.devs["a"].ISIS.SystemID
-		r := Run(b.build())
+		b.Link("a", "b", "192.0.2.0", 10)
+		b.Link("b", "c", "192.0.2.2", 10)
+		b.Link("a", "c", "192.0.2.4", 10)
+		b.Devs["c"].ISIS.SystemID = b.Devs["a"].ISIS.SystemID
+		r := Run(b.Build())
 		for _, a := range r.Adjacencies {
 			if a.A == "a" || a.B == "a" || a.A == "c" || a.B == "c" {
 				t.Errorf("a router with a duplicate system ID forms an adjacency: %+v", a)
@@ -328,7 +318,7 @@ func TestISISInstanceRules(t *testing.T) {
 		if reach, _, _ := r.Reaches("b", netip.PrefixFrom(addr("10.0.0.1"), 32)); reach {
 			t.Error("b still reaches a through IS-IS")
 		}
-		d := checkDisagreement(t, r, KindISISInstance, "isis system-id "+b.devs["a"].ISIS.SystemID, []string{"a", "c"}, "a ", "c ")
+		d := checkDisagreement(t, r, KindISISInstance, "isis system-id "+b.Devs["a"].ISIS.SystemID, []string{"a", "c"}, "a ", "c ")
 		if !strings.Contains(d.Reason, "a and c") {
 			t.Errorf("reason = %q", d.Reason)
 		}
@@ -341,15 +331,15 @@ func TestISISInstanceRules(t *testing.T) {
 func TestISISMaxMetricExcluded(t *testing.T) {
 	for _, alt := range []bool{true, false} {
 		b := newNet(t)
-		b.router("a", 0, "10.0.0.1")
-		b.router("b", 0, "10.0.0.2")
-		b.router("c", 0, "10.0.0.3")
-		b.link("a", "b", "192.0.2.0", maxWideMetric)
+		b.Router("a", 0, "10.0.0.1")
+		b.Router("b", 0, "10.0.0.2")
+		b.Router("c", 0, "10.0.0.3")
+		b.Link("a", "b", "192.0.2.0", maxWideMetric)
 		if alt {
-			b.link("a", "c", "192.0.2.2", 10)
-			b.link("c", "b", "192.0.2.4", 10)
+			b.Link("a", "c", "192.0.2.2", 10)
+			b.Link("c", "b", "192.0.2.4", 10)
 		}
-		r := Run(b.build())
+		r := Run(b.Build())
 		rt := isisRouteOf(t, r, "a", "10.0.0.2/32")
 		if !alt {
 			if rt != nil {
@@ -371,14 +361,14 @@ func TestISISMaxMetricExcluded(t *testing.T) {
 func TestISISOverload(t *testing.T) {
 	b := newNet(t)
 	for i, n := range []string{"a", "b", "c", "d"} {
-		b.router(n, 0, "10.0.0."+string(rune('1'+i)))
+		b.Router(n, 0, "10.0.0."+string(rune('1'+i)))
 	}
-	b.link("a", "b", "192.0.2.0", 10)
-	b.link("b", "c", "192.0.2.2", 10)
-	b.link("a", "d", "192.0.2.4", 50)
-	b.link("d", "c", "192.0.2.6", 50)
-	b.devs["b"].ISIS.Overload = true
-	n := b.build()
+	b.Link("a", "b", "192.0.2.0", 10)
+	b.Link("b", "c", "192.0.2.2", 10)
+	b.Link("a", "d", "192.0.2.4", 50)
+	b.Link("d", "c", "192.0.2.6", 50)
+	b.Devs["b"].ISIS.Overload = true
+	n := b.Build()
 	r := Run(n)
 	if rt := isisRouteOf(t, r, "a", "10.0.0.3/32"); rt == nil || rt.Metric != 110 || rt.NextHops[0].Device != "d" {
 		t.Errorf("a → c must avoid overloaded b: %+v", rt)

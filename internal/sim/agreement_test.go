@@ -14,10 +14,10 @@ import (
 func TestSessionAgreement(t *testing.T) {
 	build := func() (*netBuilder, string, string) {
 		b := core(t)
-		b.ibgp("r1", "r2")
-		b.router("x", 65001, "10.0.0.9")
-		ix, i1 := b.link("x", "r1", "192.0.2.8", 0)
-		b.ebgp("x", ix, "r1", i1)
+		b.Ibgp("r1", "r2")
+		b.Router("x", 65001, "10.0.0.9")
+		ix, i1 := b.Link("x", "r1", "192.0.2.8", 0)
+		b.Ebgp("x", ix, "r1", i1)
 		return b, ix, i1
 	}
 	cases := []struct {
@@ -55,7 +55,7 @@ func TestSessionAgreement(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b, _, _ := build()
-			n := b.build()
+			n := b.Build()
 			r := Run(n)
 			if s := session(t, r, c.dev, addr(c.peer)); !s.Established || len(r.Disagreements) != 0 {
 				t.Fatalf("before: %+v %+v", s, r.Disagreements)
@@ -84,8 +84,8 @@ func TestSessionAgreement(t *testing.T) {
 // loopback the other end expects (FRR brings such a session up).
 func TestUpdateSourceOnOneEndSuffices(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	n := b.build()
+	b.Ibgp("r1", "r2")
+	n := b.Build()
 	nbrOf(n, "r2", "10.0.0.1").LocalAddress = netip.Addr{}
 	r := Run(n)
 	if s := session(t, r, "r1", addr("10.0.0.2")); !s.Established || len(r.Disagreements) != 0 {
@@ -97,8 +97,8 @@ func TestUpdateSourceOnOneEndSuffices(t *testing.T) {
 // same as in the running network.
 func TestRenumberedPeerAddressIsADisagreement(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	n := b.build()
+	b.Ibgp("r1", "r2")
+	n := b.Build()
 	r2 := n.Device("r2")
 	for i := range r2.Interfaces {
 		if r2.Interfaces[i].Loopback {
@@ -118,8 +118,8 @@ func TestRenumberedPeerAddressIsADisagreement(t *testing.T) {
 // Next hops and multihop sessions never resolve through a default route.
 func TestSessionIgnoresDefaultRoute(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r3")
-	n := b.build()
+	b.Ibgp("r1", "r3")
+	n := b.Build()
 	// r3 loses IS-IS on its links but has a static default towards r2.
 	r3 := n.Device("r3")
 	r3.ISIS.Interfaces = r3.ISIS.Interfaces[:1]

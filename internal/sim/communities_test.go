@@ -11,12 +11,12 @@ import (
 // eBGP transit; a's export policy to b tags the route with c.
 func commNet(t *testing.T, c network.Community) *Result {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	b.originate("r1", "198.51.100.0/24")
-	b.external("r2", "203.0.113.0", 64600, "transit")
-	n := b.build()
+	b.Ibgp("r1", "r2")
+	b.Originate("r1", "198.51.100.0/24")
+	b.External("r2", "203.0.113.0", 64600, "transit")
+	n := b.Build()
 	if c != 0 {
-		b.policy("r1", "TAG", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		b.Policy("r1", "TAG", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
 			Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{c}}}})
 		nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"TAG"}
 	}
@@ -53,13 +53,13 @@ func TestWellKnownCommunitiesOnExport(t *testing.T) {
 	}
 	// r2 itself must not re-advertise a NO_ADVERTISE route over iBGP either.
 	b := core(t)
-	b.ibgp("r1", "r2")
-	b.ibgp("r2", "r3")
-	b.originate("r1", "198.51.100.0/24")
-	n := b.build()
+	b.Ibgp("r1", "r2")
+	b.Ibgp("r2", "r3")
+	b.Originate("r1", "198.51.100.0/24")
+	n := b.Build()
 	nbrOf(n, "r2", "10.0.0.3").RRClient = true
 	nbrOf(n, "r2", "10.0.0.1").RRClient = true
-	b.policy("r1", "TAG", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+	b.Policy("r1", "TAG", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
 		Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{CommunityNoAdvertise}}}})
 	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"TAG"}
 	if p := best(t, Run(n), "r3", "198.51.100.0/24"); p != nil {
@@ -71,13 +71,13 @@ func TestWellKnownCommunitiesOnExport(t *testing.T) {
 // transit's own AS withdraws the prefix from it.
 func TestExternalPeerLoopDetection(t *testing.T) {
 	b := core(t)
-	b.originate("r2", "198.51.100.0/24")
-	b.external("r2", "203.0.113.0", 64600, "transit")
-	n := b.build()
+	b.Originate("r2", "198.51.100.0/24")
+	b.External("r2", "203.0.113.0", 64600, "transit")
+	n := b.Build()
 	if adv := Run(n).AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 1 {
 		t.Fatalf("before: %+v", adv)
 	}
-	b.policy("r2", "PRE", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+	b.Policy("r2", "PRE", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
 		Prepend: &network.Prepend{ASN: 64600, Repeat: 1}}})
 	nbrOf(n, "r2", "203.0.113.2").Export.Policies = []string{"PRE"}
 	if adv := Run(n).AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 0 {
@@ -89,10 +89,10 @@ func TestExternalPeerLoopDetection(t *testing.T) {
 // value, not "unset").
 func TestLocalPrefZeroIsAValue(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	b.external("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
-	n := b.build()
-	b.policy("r1", "LP0", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+	b.Ibgp("r1", "r2")
+	b.External("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
+	n := b.Build()
+	b.Policy("r1", "LP0", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
 		SetLocalPref: u32(0), NextHop: &network.NextHopAction{Self: true}}})
 	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"LP0"}
 	p := best(t, Run(n), "r2", "198.51.100.0/24")
@@ -104,9 +104,9 @@ func TestLocalPrefZeroIsAValue(t *testing.T) {
 // A BGP next hop covered only by a default route does not resolve.
 func TestNextHopIgnoresDefaultRoute(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	b.external("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
-	n := b.build()
+	b.Ibgp("r1", "r2")
+	b.External("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
+	n := b.Build()
 	n.Device("r2").Statics = append(n.Device("r2").Statics, network.StaticRoute{Prefix: pfx("0.0.0.0/0"),
 		NextHops: []network.StaticNextHop{{Addr: addr("192.0.2.0")}}})
 	if p := best(t, Run(n), "r2", "198.51.100.0/24"); p != nil {
@@ -118,13 +118,13 @@ func TestNextHopIgnoresDefaultRoute(t *testing.T) {
 // session get local-as prepended (FRR defaults).
 func TestLocalASPrependsBoth(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 65001, "10.0.0.1")
-	b.router("b", 65002, "10.0.0.2")
-	ia, ib := b.link("a", "b", "192.0.2.0", 0)
-	b.ebgp("a", ia, "b", ib)
-	b.originate("a", "198.51.100.0/24")
-	b.originate("b", "198.51.101.0/24")
-	n := b.build()
+	b.Router("a", 65001, "10.0.0.1")
+	b.Router("b", 65002, "10.0.0.2")
+	ia, ib := b.Link("a", "b", "192.0.2.0", 0)
+	b.Ebgp("a", ia, "b", ib)
+	b.Originate("a", "198.51.100.0/24")
+	b.Originate("b", "198.51.101.0/24")
+	n := b.Build()
 	nbrOf(n, "a", "192.0.2.1").LocalAS = 65100
 	nbrOf(n, "b", "192.0.2.0").PeerAS = 65100
 	r := Run(n)
@@ -155,11 +155,11 @@ func TestMaxPrefixTearsDown(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := core(t)
-			b.ibgp("r1", "r2")
-			b.originate("r1", "198.51.100.0/24")
-			b.originate("r1", "198.51.101.0/24")
-			x := b.external("r2", "203.0.113.0", 64600, "transit", "192.0.2.128/25", "198.18.0.0/15", "198.51.102.0/24")
-			n := b.build()
+			b.Ibgp("r1", "r2")
+			b.Originate("r1", "198.51.100.0/24")
+			b.Originate("r1", "198.51.101.0/24")
+			x := b.External("r2", "203.0.113.0", 64600, "transit", "192.0.2.128/25", "198.18.0.0/15", "198.51.102.0/24")
+			n := b.Build()
 			nb, peer := nbrOf(n, "r2", x.String()), x
 			if c.internal {
 				nb, peer = nbrOf(n, "r2", "10.0.0.1"), addr("10.0.0.1")
@@ -184,18 +184,18 @@ func TestMaxPrefixTearsDown(t *testing.T) {
 // receiver's IGP reaches it.
 func TestEBGPNextHopMustBeOnSubnet(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 65001, "10.0.0.1")
-	b.router("b", 65002, "10.0.0.2")
-	ia, ib := b.link("a", "b", "192.0.2.0", 10)
-	b.ebgp("a", ia, "b", ib)
-	b.originate("a", "198.51.100.0/24")
-	n := b.build()
+	b.Router("a", 65001, "10.0.0.1")
+	b.Router("b", 65002, "10.0.0.2")
+	ia, ib := b.Link("a", "b", "192.0.2.0", 10)
+	b.Ebgp("a", ia, "b", ib)
+	b.Originate("a", "198.51.100.0/24")
+	n := b.Build()
 	if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil {
 		t.Fatal("before: b has no route")
 	}
 	// a sets its loopback as next hop: b reaches it through IS-IS, but it is
 	// not on their shared /31.
-	b.policy("a", "NH", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+	b.Policy("a", "NH", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
 		NextHop: &network.NextHopAction{Addr: addr("10.0.0.1")}}})
 	nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"NH"}
 	if p := best(t, Run(n), "b", "198.51.100.0/24"); p != nil {
@@ -234,16 +234,16 @@ func TestDeterministicMED(t *testing.T) {
 func TestEBGPMultipath(t *testing.T) {
 	build := func(maxPaths uint32, allowMultAS bool, asB uint32) *Result {
 		b := newNet(t)
-		b.router("a", 65001, "10.0.0.1")
-		b.router("b", 65002, "10.0.0.2")
-		b.router("c", asB, "10.0.0.3")
-		ia, ib := b.link("a", "b", "192.0.2.0", 0)
-		ja, jc := b.link("a", "c", "192.0.2.2", 0)
-		b.ebgp("a", ia, "b", ib)
-		b.ebgp("a", ja, "c", jc)
-		b.originate("b", "198.51.100.0/24")
-		b.originate("c", "198.51.100.0/24")
-		n := b.build()
+		b.Router("a", 65001, "10.0.0.1")
+		b.Router("b", 65002, "10.0.0.2")
+		b.Router("c", asB, "10.0.0.3")
+		ia, ib := b.Link("a", "b", "192.0.2.0", 0)
+		ja, jc := b.Link("a", "c", "192.0.2.2", 0)
+		b.Ebgp("a", ia, "b", ib)
+		b.Ebgp("a", ja, "c", jc)
+		b.Originate("b", "198.51.100.0/24")
+		b.Originate("c", "198.51.100.0/24")
+		n := b.Build()
 		n.Device("a").BGP.MaxPathsEBGP, n.Device("a").BGP.AllowMultipleAS = maxPaths, allowMultAS
 		return Run(n)
 	}
@@ -271,5 +271,38 @@ func TestEBGPMultipath(t *testing.T) {
 	}
 	if k := count(build(2, true, 65003)); k != 2 {
 		t.Errorf("allow-multiple-as: %d multipath paths, want 2", k)
+	}
+}
+
+// Announced lists what inventoried routers of another AS receive over eBGP,
+// with the receiver's role and AS, alongside the external speakers.
+func TestAnnouncedIncludesInventoriedPeers(t *testing.T) {
+	b := newNet(t)
+	b.Router("edge", 65000, "10.0.0.1").Role = "edge"
+	b.Router("t1", 3356, "10.0.0.2").Role = "transit"
+	e1, x1 := b.Link("edge", "t1", "192.0.2.0", 0)
+	b.Ebgp("edge", e1, "t1", x1)
+	b.Originate("edge", "157.240.0.0/16")
+	b.Policy("edge", "MARK", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+		Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{CommunityNoExport}}}})
+	b.Nbr("edge", b.IfaceAddr("t1", x1)).Export.Policies = []string{"MARK"}
+	b.External("edge", "203.0.113.0", 174, "transit")
+	r := Run(b.Build())
+	got := r.Announced(pfx("157.240.0.0/16"))
+	if len(got) != 2 {
+		t.Fatalf("announced %+v, want the external speaker and t1", got)
+	}
+	var inv Advertisement
+	for _, a := range got {
+		if a.Inventoried {
+			inv = a
+		}
+	}
+	if inv.Peer != "t1" || inv.Device != "edge" || inv.Role != "transit" || inv.PeerAS != 3356 ||
+		inv.Neighbor != b.IfaceAddr("t1", x1) || !inv.NoExport || len(inv.ASPath) != 1 || inv.ASPath[0] != 65000 {
+		t.Errorf("inventoried advertisement %+v", inv)
+	}
+	if n := len(r.AdvertisedPrefix(pfx("157.240.0.0/16"))); n != 1 {
+		t.Errorf("AdvertisedPrefix lists %d, want only the external speaker", n)
 	}
 }

@@ -220,6 +220,11 @@ type Advertisement struct {
 	Communities []network.Community
 	NoExport    bool
 	Blackhole   bool
+	// PeerAS: the receiver's AS. Inventoried: the receiver is a router of
+	// the inventory in another AS (a transit or peer modelled as a device),
+	// which received the prefix over eBGP from Device; see Announced.
+	PeerAS      uint32
+	Inventoried bool
 }
 
 // Key identifies the (peer, prefix) pair.
@@ -290,7 +295,7 @@ func (r *Result) appendAdvertised(out []Advertisement, pid int32) []Advertisemen
 				continue // what the speaker itself announces
 			}
 			ss := r.Sessions[path.session]
-			out = append(out, Advertisement{Device: ss.Device, Neighbor: ss.Neighbor, Peer: x.name, Role: x.role,
+			out = append(out, Advertisement{Device: ss.Device, Neighbor: ss.Neighbor, Peer: x.name, Role: x.role, PeerAS: x.asn,
 				Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath, Communities: path.Communities,
 				NoExport: slices.ContainsFunc(path.Communities, func(c network.Community) bool {
 					return c == CommunityNoExport || c == CommunityNoExportSubconfed || c == CommunityNoAdvertise
@@ -299,6 +304,91 @@ func (r *Result) appendAdvertised(out []Advertisement, pid int32) []Advertisemen
 		}
 	}
 	return out
+}
+
+// Announced is what leaves the network with prefix p: AdvertisedPrefix (the
+// external speakers of environment.yaml) plus, for every router of the
+// inventory that received p over eBGP, an advertisement from the router that
+// sent it (Inventoried, Role = the receiver's inventory role). Transit and
+// peering routers are often inventoried themselves (another AS, role
+// transit); invariants that look only at environment.yaml would match nothing
+// for them and pass every change.
+func (r *Result) Announced(p netip.Prefix) []Advertisement {
+	out := r.AdvertisedPrefix(p)
+	for si := range r.Sessions {
+		ss := &r.Sessions[si]
+		if ss.External || ss.IBGP || ss.bNbr < 0 {
+			continue
+		}
+		for _, fromB := range []bool{false, true} {
+			if !r.receivedOver(si, fromB, p) {
+				continue
+			}
+			recv, send := ss.b, ss.a
+			nbr := ss.Neighbor // the sender's address for the receiver
+			if fromB {
+				recv, send = ss.a, ss.b
+				nbr = r.Net.Devices[ss.b].BGP.Neighbors[ss.bNbr].Address
+			}
+			rd, sd := r.Net.Devices[recv], r.Net.Devices[send]
+			a := Advertisement{Device: sd.Name, Neighbor: nbr, Peer: rd.Name, Role: rd.Role, Site: sd.Site,
+				Prefix: p, Inventoried: true}
+			if rd.BGP != nil {
+				a.PeerAS = rd.BGP.AS
+			}
+			if path := r.receivedPath(si, fromB, p); path != nil {
+				a.ASPath, a.Communities = path.ASPath, path.Communities
+				a.NoExport = slices.ContainsFunc(path.Communities, func(c network.Community) bool {
+					return c == CommunityNoExport || c == CommunityNoExportSubconfed || c == CommunityNoAdvertise
+				})
+				a.Blackhole = slices.Contains(path.Communities, CommunityBlackhole)
+			}
+			out = append(out, a)
+		}
+	}
+	sortAdvertisements(out)
+	return out
+}
+
+// receivedOver: the receiving end of session si (its A end when fromB) holds
+// p from the other end, after its import policy.
+func (r *Result) receivedOver(si int, fromB bool, p netip.Prefix) bool {
+	if r.obs != nil {
+		ss := &r.Sessions[si]
+		dev, nbr := ss.Device, ss.Neighbor
+		if !fromB {
+			dev = r.Net.Devices[ss.b].Name
+			nbr = r.Net.Devices[ss.b].BGP.Neighbors[ss.bNbr].Address
+		}
+		return slices.Contains(r.obs.o.Received[dev][nbr], p)
+	}
+	return r.receivedPath(si, fromB, p) != nil
+}
+
+func (r *Result) receivedPath(si int, fromB bool, p netip.Prefix) *Path {
+	pid, ok := r.bgp.pid[p.Masked()]
+	if !ok || p != p.Masked() {
+		return nil
+	}
+	rib := r.bgp.ribs[pid]
+	if rib == nil {
+		return nil
+	}
+	ss := &r.Sessions[si]
+	recv := ss.b
+	if fromB {
+		recv = ss.a
+	}
+	nr := rib.at(int32(recv))
+	if nr == nil {
+		return nil
+	}
+	for _, path := range nr.paths {
+		if int(path.session) == si && path.fromB == fromB {
+			return path
+		}
+	}
+	return nil
 }
 
 // sortAdvertisements orders by Key without building the key strings: with

@@ -15,34 +15,17 @@ import (
 
 func u32(v uint32) *uint32 { return &v }
 
-// announcer adds an anycast announcer for service on a /30 towards dev.
-func (b *netBuilder) announcer(service, prefix, dev, base string, asn uint32, reach ...string) {
-	x := addr(base)
-	b.links++
-	b.iface(dev, "dns-"+dev, netip.PrefixFrom(x.Next(), 30), 0)
-	peer := x.Next().Next()
-	b.neighbor(dev, peer, asn, netip.Addr{})
-	for i := range b.anycast {
-		if b.anycast[i].service == service {
-			b.anycast[i].sites = append(b.anycast[i].sites, extSpec{device: dev, addr: peer.String(), asn: asn})
-			return
-		}
-	}
-	b.anycast = append(b.anycast, anycastSpec{service: service, prefix: prefix, reach: reach,
-		sites: []extSpec{{device: dev, addr: peer.String(), asn: asn}}})
-}
-
 func TestLinksInferredFromSharedSubnets(t *testing.T) {
 	b := newNet(t)
-	b.router("r1", 0, "10.0.0.1")
-	b.router("r2", 0, "10.0.0.2")
-	b.router("r3", 0, "10.0.0.3")
-	b.link("r1", "r2", "192.0.2.0", 10)
-	_, i3 := b.link("r2", "r3", "192.0.2.2", 10)
-	b.devs["r3"].Interfaces[len(b.devs["r3"].Interfaces)-1].Enabled = false
+	b.Router("r1", 0, "10.0.0.1")
+	b.Router("r2", 0, "10.0.0.2")
+	b.Router("r3", 0, "10.0.0.3")
+	b.Link("r1", "r2", "192.0.2.0", 10)
+	_, i3 := b.Link("r2", "r3", "192.0.2.2", 10)
+	b.Devs["r3"].Interfaces[len(b.Devs["r3"].Interfaces)-1].Enabled = false
 	// an address alone on its subnet makes no link
-	b.iface("r1", "stub", pfx("198.51.100.1/24"), 0)
-	r := Run(b.build())
+	b.Iface("r1", "stub", pfx("198.51.100.1/24"), 0)
+	r := Run(b.Build())
 	if len(r.Links) != 2 {
 		t.Fatalf("links = %d, want 2: %+v", len(r.Links), r.Links)
 	}
@@ -60,14 +43,14 @@ func TestLinksInferredFromSharedSubnets(t *testing.T) {
 // switch and keeps carrier; so does a port with another link still up.
 func TestDisabledFarEndTakesCarrier(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 0, "10.0.0.1")
-	b.router("b", 0, "10.0.0.2")
-	b.router("c", 0, "10.0.0.3")
-	b.link("a", "b", "192.0.2.0", 10)
-	_, ic := b.link("b", "c", "192.0.2.2", 10)
-	b.iface("b", "lan-b", pfx("198.51.100.1/24"), 10)
-	b.iface("c", "lan-c", pfx("198.51.100.2/24"), 10)
-	n := b.build()
+	b.Router("a", 0, "10.0.0.1")
+	b.Router("b", 0, "10.0.0.2")
+	b.Router("c", 0, "10.0.0.3")
+	b.Link("a", "b", "192.0.2.0", 10)
+	_, ic := b.Link("b", "c", "192.0.2.2", 10)
+	b.Iface("b", "lan-b", pfx("198.51.100.1/24"), 10)
+	b.Iface("c", "lan-c", pfx("198.51.100.2/24"), 10)
+	n := b.Build()
 	r := Run(n)
 	for _, p := range []string{"192.0.2.2/31", "198.51.100.0/24"} {
 		if isisRouteOf(t, r, "a", p) == nil {
@@ -108,14 +91,14 @@ func isisRouteOf(t *testing.T, r *Result, dev, p string) *ISISRoute {
 func TestISISShortestPathAndECMP(t *testing.T) {
 	b := newNet(t)
 	for i, n := range []string{"a", "b", "c", "d"} {
-		b.router(n, 0, "10.0.0."+string(rune('1'+i)))
+		b.Router(n, 0, "10.0.0."+string(rune('1'+i)))
 	}
-	b.link("a", "b", "192.0.2.0", 10)
-	b.link("b", "d", "192.0.2.2", 10)
-	b.link("a", "c", "192.0.2.4", 10)
-	b.link("c", "d", "192.0.2.6", 10)
-	b.link("a", "d", "192.0.2.8", 50)
-	r := Run(b.build())
+	b.Link("a", "b", "192.0.2.0", 10)
+	b.Link("b", "d", "192.0.2.2", 10)
+	b.Link("a", "c", "192.0.2.4", 10)
+	b.Link("c", "d", "192.0.2.6", 10)
+	b.Link("a", "d", "192.0.2.8", 50)
+	r := Run(b.Build())
 	rt := isisRouteOf(t, r, "a", "10.0.0.4/32")
 	if rt == nil {
 		t.Fatal("a has no IS-IS route to d's loopback")
@@ -131,13 +114,13 @@ func TestISISShortestPathAndECMP(t *testing.T) {
 
 func TestISISMetricChangeReroutes(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 0, "10.0.0.1")
-	b.router("b", 0, "10.0.0.2")
-	b.router("c", 0, "10.0.0.3")
-	b.link("a", "b", "192.0.2.0", 10)
-	b.link("a", "c", "192.0.2.2", 10)
-	b.link("c", "b", "192.0.2.4", 10)
-	n := b.build()
+	b.Router("a", 0, "10.0.0.1")
+	b.Router("b", 0, "10.0.0.2")
+	b.Router("c", 0, "10.0.0.3")
+	b.Link("a", "b", "192.0.2.0", 10)
+	b.Link("a", "c", "192.0.2.2", 10)
+	b.Link("c", "b", "192.0.2.4", 10)
+	n := b.Build()
 	if rt := isisRouteOf(t, Run(n), "a", "10.0.0.2/32"); rt == nil || rt.NextHops[0].Device != "b" {
 		t.Fatalf("before: %+v", rt)
 	}
@@ -154,14 +137,14 @@ func TestISISMetricChangeReroutes(t *testing.T) {
 
 func TestISISPassiveDisabledAndLevels(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 0, "10.0.0.1")
-	b.router("b", 0, "10.0.0.2")
-	b.router("c", 0, "10.0.0.3")
-	b.router("d", 0, "10.0.0.4")
-	ia, _ := b.link("a", "b", "192.0.2.0", 10)
-	b.link("a", "c", "192.0.2.2", 10)
-	b.link("a", "d", "192.0.2.4", 10)
-	n := b.build()
+	b.Router("a", 0, "10.0.0.1")
+	b.Router("b", 0, "10.0.0.2")
+	b.Router("c", 0, "10.0.0.3")
+	b.Router("d", 0, "10.0.0.4")
+	ia, _ := b.Link("a", "b", "192.0.2.0", 10)
+	b.Link("a", "c", "192.0.2.2", 10)
+	b.Link("a", "d", "192.0.2.4", 10)
+	n := b.Build()
 	for i, ii := range n.Device("a").ISIS.Interfaces {
 		switch {
 		case ii.Interface == ia:
@@ -187,22 +170,22 @@ func TestISISPassiveDisabledAndLevels(t *testing.T) {
 // core is r1 - r2 - r3 in AS 65000 with IS-IS and iBGP r1<->r2, r2<->r3.
 func core(t *testing.T) *netBuilder {
 	b := newNet(t)
-	b.router("r1", 65000, "10.0.0.1")
-	b.router("r2", 65000, "10.0.0.2")
-	b.router("r3", 65000, "10.0.0.3")
-	b.link("r1", "r2", "192.0.2.0", 10)
-	b.link("r2", "r3", "192.0.2.2", 10)
+	b.Router("r1", 65000, "10.0.0.1")
+	b.Router("r2", 65000, "10.0.0.2")
+	b.Router("r3", 65000, "10.0.0.3")
+	b.Link("r1", "r2", "192.0.2.0", 10)
+	b.Link("r2", "r3", "192.0.2.2", 10)
 	return b
 }
 
 func TestBGPSessionRules(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	b.ibgp("r1", "r3")
-	b.router("x", 65001, "10.0.0.9")
-	ix, i1 := b.link("x", "r1", "192.0.2.8", 0)
-	b.ebgp("x", ix, "r1", i1)
-	n := b.build()
+	b.Ibgp("r1", "r2")
+	b.Ibgp("r1", "r3")
+	b.Router("x", 65001, "10.0.0.9")
+	ix, i1 := b.Link("x", "r1", "192.0.2.8", 0)
+	b.Ebgp("x", ix, "r1", i1)
+	n := b.Build()
 	r := Run(n)
 	for _, s := range r.Sessions {
 		if !s.Established {
@@ -241,12 +224,12 @@ func TestBGPSessionRules(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := core(t)
-			b.ibgp("r1", "r2")
-			b.ibgp("r1", "r3")
-			b.router("x", 65001, "10.0.0.9")
-			ix, i1 := b.link("x", "r1", "192.0.2.8", 0)
-			b.ebgp("x", ix, "r1", i1)
-			n := b.build()
+			b.Ibgp("r1", "r2")
+			b.Ibgp("r1", "r3")
+			b.Router("x", 65001, "10.0.0.9")
+			ix, i1 := b.Link("x", "r1", "192.0.2.8", 0)
+			b.Ebgp("x", ix, "r1", i1)
+			n := b.Build()
 			c.mutate(n)
 			s := session(t, Run(n), c.dev, addr(c.peer))
 			if s.Established || !strings.Contains(s.Reason, c.want) {
@@ -268,9 +251,9 @@ func nbrOf(n *network.Network, dev, peer string) *network.Neighbor {
 
 func TestIBGPNextHopResolutionAndNextHopSelf(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	b.external("r1", "203.0.113.0", 64600, "transit", "0.0.0.0/0")
-	n := b.build()
+	b.Ibgp("r1", "r2")
+	b.External("r1", "203.0.113.0", 64600, "transit", "0.0.0.0/0")
+	n := b.Build()
 	r := Run(n)
 	p := best(t, r, "r1", "0.0.0.0/0")
 	if p == nil || p.NextHop != "203.0.113.2" || p.Source != "ebgp" {
@@ -290,7 +273,7 @@ func TestIBGPNextHopResolutionAndNextHopSelf(t *testing.T) {
 		t.Fatalf("r2 should hold one invalid path via 203.0.113.2: %+v", r2paths)
 	}
 	// next-hop-self through the export policy makes it valid at IGP cost 20.
-	b.policy("r1", "NHS", network.Statement{Name: "10", Actions: network.Actions{NextHop: &network.NextHopAction{Self: true}, Result: network.ResultAccept}})
+	b.Policy("r1", "NHS", network.Statement{Name: "10", Actions: network.Actions{NextHop: &network.NextHopAction{Self: true}, Result: network.ResultAccept}})
 	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"NHS"}
 	p = best(t, Run(n), "r2", "0.0.0.0/0")
 	if p == nil || p.NextHop != "10.0.0.1" || p.IGPCost == nil || *p.IGPCost != 20 {
@@ -301,10 +284,10 @@ func TestIBGPNextHopResolutionAndNextHopSelf(t *testing.T) {
 func TestIBGPSplitHorizonAndRouteReflection(t *testing.T) {
 	build := func(rr bool) *Result {
 		b := core(t)
-		b.ibgp("r1", "r2")
-		b.ibgp("r2", "r3")
-		b.originate("r1", "198.51.100.0/24")
-		n := b.build()
+		b.Ibgp("r1", "r2")
+		b.Ibgp("r2", "r3")
+		b.Originate("r1", "198.51.100.0/24")
+		n := b.Build()
 		if rr {
 			nbrOf(n, "r2", "10.0.0.1").RRClient = true
 			nbrOf(n, "r2", "10.0.0.3").RRClient = true
@@ -324,17 +307,17 @@ func TestRouteReflectorClusterLoopPrevention(t *testing.T) {
 	// Two RRs in the same cluster both reflecting r1's route: each rejects the
 	// copy reflected by the other (its cluster id is in the cluster list).
 	b := newNet(t)
-	b.router("c1", 65000, "10.0.0.1")
-	b.router("rr1", 65000, "10.0.0.2")
-	b.router("rr2", 65000, "10.0.0.3")
-	b.link("c1", "rr1", "192.0.2.0", 10)
-	b.link("c1", "rr2", "192.0.2.2", 10)
-	b.link("rr1", "rr2", "192.0.2.4", 10)
-	b.ibgp("c1", "rr1")
-	b.ibgp("c1", "rr2")
-	b.ibgp("rr1", "rr2")
-	b.originate("c1", "198.51.100.0/24")
-	n := b.build()
+	b.Router("c1", 65000, "10.0.0.1")
+	b.Router("rr1", 65000, "10.0.0.2")
+	b.Router("rr2", 65000, "10.0.0.3")
+	b.Link("c1", "rr1", "192.0.2.0", 10)
+	b.Link("c1", "rr2", "192.0.2.2", 10)
+	b.Link("rr1", "rr2", "192.0.2.4", 10)
+	b.Ibgp("c1", "rr1")
+	b.Ibgp("c1", "rr2")
+	b.Ibgp("rr1", "rr2")
+	b.Originate("c1", "198.51.100.0/24")
+	n := b.Build()
 	for _, rr := range []string{"rr1", "rr2"} {
 		n.Device(rr).BGP.ClusterID = addr("10.255.255.255")
 		for i := range n.Device(rr).BGP.Neighbors {
@@ -358,15 +341,15 @@ func TestRouteReflectorClusterLoopPrevention(t *testing.T) {
 
 func TestASPathLoopPrevention(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 65001, "10.0.0.1")
-	b.router("b", 65002, "10.0.0.2")
-	b.router("c", 65001, "10.0.0.3") // same AS as a, not connected to it
-	ia, ib := b.link("a", "b", "192.0.2.0", 0)
-	jb, jc := b.link("b", "c", "192.0.2.2", 0)
-	b.ebgp("a", ia, "b", ib)
-	b.ebgp("b", jb, "c", jc)
-	b.originate("a", "198.51.100.0/24")
-	r := Run(b.build())
+	b.Router("a", 65001, "10.0.0.1")
+	b.Router("b", 65002, "10.0.0.2")
+	b.Router("c", 65001, "10.0.0.3") // same AS as a, not connected to it
+	ia, ib := b.Link("a", "b", "192.0.2.0", 0)
+	jb, jc := b.Link("b", "c", "192.0.2.2", 0)
+	b.Ebgp("a", ia, "b", ib)
+	b.Ebgp("b", jb, "c", jc)
+	b.Originate("a", "198.51.100.0/24")
+	r := Run(b.Build())
 	if p := best(t, r, "b", "198.51.100.0/24"); p == nil || !slices.Equal(p.ASPath, []uint32{65001}) {
 		t.Fatalf("b: %+v", p)
 	}
@@ -427,12 +410,12 @@ func TestDecisionProcess(t *testing.T) {
 
 func TestEBGPDefaultPolicyRejectsWithoutPolicy(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 65001, "10.0.0.1")
-	b.router("b", 65002, "10.0.0.2")
-	ia, ib := b.link("a", "b", "192.0.2.0", 0)
-	b.ebgp("a", ia, "b", ib)
-	b.originate("a", "198.51.100.0/24")
-	n := b.build()
+	b.Router("a", 65001, "10.0.0.1")
+	b.Router("b", 65002, "10.0.0.2")
+	ia, ib := b.Link("a", "b", "192.0.2.0", 0)
+	b.Ebgp("a", ia, "b", ib)
+	b.Originate("a", "198.51.100.0/24")
+	n := b.Build()
 	// RFC 8212: an eBGP session without any policy exchanges nothing.
 	nbrOf(n, "a", "192.0.2.1").Export = network.PolicyChain{}
 	if p := best(t, Run(n), "b", "198.51.100.0/24"); p != nil {
@@ -443,43 +426,43 @@ func TestEBGPDefaultPolicyRejectsWithoutPolicy(t *testing.T) {
 func TestRoutingPolicyMatchesAndActions(t *testing.T) {
 	setup := func() (*netBuilder, *network.Network) {
 		b := newNet(t)
-		b.router("a", 65001, "10.0.0.1")
-		b.router("b", 65002, "10.0.0.2")
-		ia, ib := b.link("a", "b", "192.0.2.0", 0)
-		b.ebgp("a", ia, "b", ib)
-		b.originate("a", "198.51.100.0/24")
-		b.originate("a", "198.51.100.0/25")
-		b.originate("a", "203.0.113.0/24")
+		b.Router("a", 65001, "10.0.0.1")
+		b.Router("b", 65002, "10.0.0.2")
+		ia, ib := b.Link("a", "b", "192.0.2.0", 0)
+		b.Ebgp("a", ia, "b", ib)
+		b.Originate("a", "198.51.100.0/24")
+		b.Originate("a", "198.51.100.0/25")
+		b.Originate("a", "203.0.113.0/24")
 		return b, nil
 	}
 	t.Run("prefix-set masklength range", func(t *testing.T) {
 		b, _ := setup()
-		b.prefixSet("a", "PS", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 24})
-		b.policy("a", "OUT", network.Statement{Conditions: network.Conditions{PrefixSet: "PS"}, Actions: network.Actions{Result: network.ResultAccept}},
+		b.PrefixSet("a", "PS", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 24})
+		b.Policy("a", "OUT", network.Statement{Conditions: network.Conditions{PrefixSet: "PS"}, Actions: network.Actions{Result: network.ResultAccept}},
 			network.Statement{Actions: network.Actions{Result: network.ResultReject}})
-		n := b.build()
+		n := b.Build()
 		nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"OUT"}
 		r := Run(n)
 		if best(t, r, "b", "198.51.100.0/24") == nil || best(t, r, "b", "198.51.100.0/25") != nil || best(t, r, "b", "203.0.113.0/24") != nil {
 			t.Error("only the exact /24 should pass")
 		}
-		b.devs["a"].PrefixSets["PS"].Entries[0].Max = 25
+		b.Devs["a"].PrefixSets["PS"].Entries[0].Max = 25
 		if best(t, Run(n), "b", "198.51.100.0/25") == nil {
 			t.Error("24..25 should pass the /25")
 		}
 	})
 	t.Run("invert, local-pref, med, prepend, community", func(t *testing.T) {
 		b, _ := setup()
-		b.prefixSet("b", "PS", network.PrefixRange{Prefix: pfx("203.0.113.0/24"), Min: 24, Max: 24})
-		b.devs["b"].CommunitySets["TAG"] = &network.CommunitySet{Name: "TAG", Members: []network.CommunityMatcher{{Value: 65002<<16 | 7}}}
-		b.policy("b", "IN",
+		b.PrefixSet("b", "PS", network.PrefixRange{Prefix: pfx("203.0.113.0/24"), Min: 24, Max: 24})
+		b.Devs["b"].CommunitySets["TAG"] = &network.CommunitySet{Name: "TAG", Members: []network.CommunityMatcher{{Value: 65002<<16 | 7}}}
+		b.Policy("b", "IN",
 			network.Statement{Conditions: network.Conditions{PrefixSet: "PS", PrefixSetMode: network.MatchInvert},
 				Actions: network.Actions{SetLocalPref: u32(250), SetMED: u32(33),
 					Community: &network.CommunityAction{Method: network.CommunityAdd, Communities: []network.Community{65002<<16 | 7}}}},
 			network.Statement{Conditions: network.Conditions{CommunitySet: "TAG"}, Actions: network.Actions{Result: network.ResultAccept}},
 			network.Statement{Actions: network.Actions{Result: network.ResultReject}})
-		b.policy("a", "OUT", network.Statement{Actions: network.Actions{Prepend: &network.Prepend{Repeat: 2}, Result: network.ResultAccept}})
-		n := b.build()
+		b.Policy("a", "OUT", network.Statement{Actions: network.Actions{Prepend: &network.Prepend{Repeat: 2}, Result: network.ResultAccept}})
+		n := b.Build()
 		nbrOf(n, "b", "192.0.2.0").Import.Policies = []string{"IN"}
 		nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"OUT"}
 		r := Run(n)
@@ -494,16 +477,16 @@ func TestRoutingPolicyMatchesAndActions(t *testing.T) {
 	})
 	t.Run("as-path-set and call-policy", func(t *testing.T) {
 		b, _ := setup()
-		b.asPathSet("b", "FROM-A", "^65001$")
-		b.policy("b", "SUB", network.Statement{Conditions: network.Conditions{ASPathSet: "FROM-A"}, Actions: network.Actions{SetLocalPref: u32(300), Result: network.ResultAccept}})
-		b.policy("b", "IN", network.Statement{Conditions: network.Conditions{CallPolicy: "SUB"}, Actions: network.Actions{Result: network.ResultAccept}},
+		b.AsPathSet("b", "FROM-A", "^65001$")
+		b.Policy("b", "SUB", network.Statement{Conditions: network.Conditions{ASPathSet: "FROM-A"}, Actions: network.Actions{SetLocalPref: u32(300), Result: network.ResultAccept}})
+		b.Policy("b", "IN", network.Statement{Conditions: network.Conditions{CallPolicy: "SUB"}, Actions: network.Actions{Result: network.ResultAccept}},
 			network.Statement{Actions: network.Actions{Result: network.ResultReject}})
-		n := b.build()
+		n := b.Build()
 		nbrOf(n, "b", "192.0.2.0").Import.Policies = []string{"IN"}
 		if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil || p.LocalPref != 300 {
 			t.Errorf("called policy should accept and set local-pref 300: %+v", p)
 		}
-		b.devs["b"].ASPathSets["FROM-A"].Members[0] = regexpMust("^65009$")
+		b.Devs["b"].ASPathSets["FROM-A"].Members[0] = regexpMust("^65009$")
 		if p := best(t, Run(n), "b", "198.51.100.0/24"); p != nil {
 			t.Errorf("no as-path match: rejected, got %+v", p)
 		}
@@ -512,17 +495,17 @@ func TestRoutingPolicyMatchesAndActions(t *testing.T) {
 
 func TestRedistributionPolicyAndAggregates(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	b.originate("r1", "198.51.100.0/25")
-	b.prefixSet("r1", "ONLY", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 32})
-	b.policy("r1", "REDIST", network.Statement{Conditions: network.Conditions{PrefixSet: "ONLY", InstallProtocol: network.ProtoStatic},
+	b.Ibgp("r1", "r2")
+	b.Originate("r1", "198.51.100.0/25")
+	b.PrefixSet("r1", "ONLY", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 32})
+	b.Policy("r1", "REDIST", network.Statement{Conditions: network.Conditions{PrefixSet: "ONLY", InstallProtocol: network.ProtoStatic},
 		Actions: network.Actions{Result: network.ResultAccept}})
-	d := b.devs["r2"]
+	d := b.Devs["r2"]
 	d.Aggregates = []network.Aggregate{{Prefix: pfx("198.51.100.0/23"), Discard: true}}
 	d.TableConnections = []network.TableConnection{{Src: network.ProtoLocalAggregate}}
-	b.devs["r1"].TableConnections[0].Import = network.PolicyChain{Policies: []string{"REDIST"}, Default: network.ResultReject, DefaultSet: true}
-	b.originate("r1", "192.0.2.128/25") // outside ONLY: not redistributed
-	n := b.build()
+	b.Devs["r1"].TableConnections[0].Import = network.PolicyChain{Policies: []string{"REDIST"}, Default: network.ResultReject, DefaultSet: true}
+	b.Originate("r1", "192.0.2.128/25") // outside ONLY: not redistributed
+	n := b.Build()
 	r := Run(n)
 	p := best(t, r, "r2", "198.51.100.0/25")
 	if p == nil || p.Origin != "incomplete" {
@@ -545,12 +528,12 @@ func TestRedistributionPolicyAndAggregates(t *testing.T) {
 // (r3) with a transit default route and a DNS announcer.
 func anycastNet(t *testing.T) (*netBuilder, *network.Network) {
 	b := core(t)
-	b.ibgp("r1", "r3")
-	b.ibgp("r1", "r2") // hop-by-hop forwarding: transit routers need the routes too
-	b.originate("r1", "10.200.0.0/16")
-	b.announcer("dns", "129.134.30.0/23", "r3", "10.9.0.0", 65100, "10.200.0.0/16")
-	b.external("r3", "203.0.113.0", 64600, "transit", "0.0.0.0/0")
-	n := b.build()
+	b.Ibgp("r1", "r3")
+	b.Ibgp("r1", "r2") // hop-by-hop forwarding: transit routers need the routes too
+	b.Originate("r1", "10.200.0.0/16")
+	b.Announcer("dns", "129.134.30.0/23", "r3", "10.9.0.0", 65100, "10.200.0.0/16")
+	b.External("r3", "203.0.113.0", 64600, "transit", "0.0.0.0/0")
+	n := b.Build()
 	return b, n
 }
 
@@ -598,33 +581,33 @@ func TestBadGadgetDoesNotConverge(t *testing.T) {
 	// Griffin's BAD GADGET: three ASes around an origin, each preferring the
 	// path through its clockwise neighbour. No stable solution exists.
 	b := newNet(t)
-	b.router("o", 65000, "10.0.0.10")
+	b.Router("o", 65000, "10.0.0.10")
 	as := map[string]uint32{"a": 65001, "b": 65002, "c": 65003}
-	b.router("a", 65001, "10.0.0.1")
-	b.router("b", 65002, "10.0.0.2")
-	b.router("c", 65003, "10.0.0.3")
+	b.Router("a", 65001, "10.0.0.1")
+	b.Router("b", 65002, "10.0.0.2")
+	b.Router("c", 65003, "10.0.0.3")
 	base := 0
 	next := func() string { base += 2; return "192.0.2." + itoa(base) }
 	for _, x := range []string{"a", "b", "c"} {
-		i1, i2 := b.link("o", x, next(), 0)
-		b.ebgp("o", i1, x, i2)
+		i1, i2 := b.Link("o", x, next(), 0)
+		b.Ebgp("o", i1, x, i2)
 	}
 	for _, pr := range [][2]string{{"a", "b"}, {"b", "c"}, {"c", "a"}} {
-		i1, i2 := b.link(pr[0], pr[1], next(), 0)
-		b.ebgp(pr[0], i1, pr[1], i2)
+		i1, i2 := b.Link(pr[0], pr[1], next(), 0)
+		b.Ebgp(pr[0], i1, pr[1], i2)
 	}
-	b.originate("o", "198.51.100.0/24")
+	b.Originate("o", "198.51.100.0/24")
 	cw := map[string]string{"a": "b", "b": "c", "c": "a"}
 	for _, x := range []string{"a", "b", "c"} {
 		y := cw[x]
-		b.asPathSet(x, "VIA-CW", "^"+itoa(int(as[y]))+" 65000$")
-		b.asPathSet(x, "DIRECT", "^65000$")
-		b.policy(x, "IN",
+		b.AsPathSet(x, "VIA-CW", "^"+itoa(int(as[y]))+" 65000$")
+		b.AsPathSet(x, "DIRECT", "^65000$")
+		b.Policy(x, "IN",
 			network.Statement{Conditions: network.Conditions{ASPathSet: "VIA-CW"}, Actions: network.Actions{SetLocalPref: u32(200), Result: network.ResultAccept}},
 			network.Statement{Conditions: network.Conditions{ASPathSet: "DIRECT"}, Actions: network.Actions{Result: network.ResultAccept}},
 			network.Statement{Actions: network.Actions{Result: network.ResultReject}})
 	}
-	n := b.build()
+	n := b.Build()
 	for _, x := range []string{"a", "b", "c"} {
 		for i := range n.Device(x).BGP.Neighbors {
 			n.Device(x).BGP.Neighbors[i].Import.Policies = []string{"IN"}
@@ -755,8 +738,8 @@ func TestAdvertisedPrefixMatchesAdvertised(t *testing.T) {
 // loopback falls only under a local aggregate must not crash the lookup.
 func TestAggregateDoesNotBreakSessionCheck(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r3")
-	n := b.build()
+	b.Ibgp("r1", "r3")
+	n := b.Build()
 	n.Device("r1").Aggregates = []network.Aggregate{{Prefix: pfx("10.0.0.0/8"), Discard: true}}
 	r3 := n.Device("r3")
 	for i := range r3.Interfaces {
@@ -772,9 +755,9 @@ func TestAggregateDoesNotBreakSessionCheck(t *testing.T) {
 // configured) still accepts iBGP routes: a zero ORIGINATOR_ID is not its own.
 func TestZeroRouterIDAcceptsIBGPRoutes(t *testing.T) {
 	b := core(t)
-	b.ibgp("r1", "r2")
-	b.originate("r1", "198.51.100.0/24")
-	n := b.build()
+	b.Ibgp("r1", "r2")
+	b.Originate("r1", "198.51.100.0/24")
+	n := b.Build()
 	n.Device("r1").BGP.RouterID = netip.Addr{}
 	n.Device("r2").BGP.RouterID = netip.Addr{}
 	r := Run(n)
@@ -786,13 +769,13 @@ func TestZeroRouterIDAcceptsIBGPRoutes(t *testing.T) {
 // Each level has its own metric: a level-2 SPF uses the level-2 value.
 func TestISISPerLevelMetric(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 0, "10.0.0.1")
-	b.router("b", 0, "10.0.0.2")
-	b.router("c", 0, "10.0.0.3")
-	b.link("a", "b", "192.0.2.0", 10)
-	b.link("a", "c", "192.0.2.2", 10)
-	b.link("c", "b", "192.0.2.4", 10)
-	n := b.build()
+	b.Router("a", 0, "10.0.0.1")
+	b.Router("b", 0, "10.0.0.2")
+	b.Router("c", 0, "10.0.0.3")
+	b.Link("a", "b", "192.0.2.0", 10)
+	b.Link("a", "c", "192.0.2.2", 10)
+	b.Link("c", "b", "192.0.2.4", 10)
+	n := b.Build()
 	for i, ii := range n.Device("a").ISIS.Interfaces {
 		if strings.HasSuffix(ii.Interface, "-b") {
 			// cheap at level 1 (unused: the routers are level 2), dear at level 2
@@ -809,16 +792,16 @@ func TestISISPerLevelMetric(t *testing.T) {
 // nothing, while iBGP without any policy accepts everything.
 func TestImplicitImportDefaults(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 65001, "10.0.0.1")
-	b.router("b", 65002, "10.0.0.2")
-	b.router("c", 65002, "10.0.0.3")
-	ia, ib := b.link("a", "b", "192.0.2.0", 0)
-	b.link("b", "c", "192.0.2.2", 10)
-	b.ebgp("a", ia, "b", ib)
-	b.ibgp("b", "c")
-	b.originate("a", "198.51.100.0/24")
-	b.originate("b", "203.0.113.0/24")
-	n := b.build()
+	b.Router("a", 65001, "10.0.0.1")
+	b.Router("b", 65002, "10.0.0.2")
+	b.Router("c", 65002, "10.0.0.3")
+	ia, ib := b.Link("a", "b", "192.0.2.0", 0)
+	b.Link("b", "c", "192.0.2.2", 10)
+	b.Ebgp("a", ia, "b", ib)
+	b.Ibgp("b", "c")
+	b.Originate("a", "198.51.100.0/24")
+	b.Originate("b", "203.0.113.0/24")
+	n := b.Build()
 	for _, d := range []string{"b", "c"} {
 		for i := range n.Device(d).BGP.Neighbors {
 			nb := &n.Device(d).BGP.Neighbors[i]
@@ -845,18 +828,18 @@ func TestImplicitImportDefaults(t *testing.T) {
 // statement is not run as if its unknown condition were absent.
 func TestUnknownStatementIsRecordedNotGuessed(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 65001, "10.0.0.1")
-	b.router("b", 65002, "10.0.0.2")
-	ia, ib := b.link("a", "b", "192.0.2.0", 0)
-	b.ebgp("a", ia, "b", ib)
-	b.originate("a", "198.51.100.0/24")
-	b.originate("a", "203.0.113.0/24")
-	b.prefixSet("a", "ONLY", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 24})
-	b.policy("a", "OUT",
+	b.Router("a", 65001, "10.0.0.1")
+	b.Router("b", 65002, "10.0.0.2")
+	ia, ib := b.Link("a", "b", "192.0.2.0", 0)
+	b.Ebgp("a", ia, "b", ib)
+	b.Originate("a", "198.51.100.0/24")
+	b.Originate("a", "203.0.113.0/24")
+	b.PrefixSet("a", "ONLY", network.PrefixRange{Prefix: pfx("198.51.100.0/24"), Min: 24, Max: 24})
+	b.Policy("a", "OUT",
 		network.Statement{Name: "drop-tagged", Path: "/rp/OUT/10", Conditions: network.Conditions{PrefixSet: "ONLY"},
 			Actions: network.Actions{Result: network.ResultReject}, Unknown: []string{"/rp/OUT/10/conditions/match-tag-set/config/tag-set: tag-sets are not simulated"}},
 		network.Statement{Name: "rest", Actions: network.Actions{Result: network.ResultAccept}})
-	n := b.build()
+	n := b.Build()
 	nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"OUT"}
 	r := Run(n)
 	u := r.PolicyUnknowns(pfx("198.51.100.0/24"))
@@ -878,24 +861,24 @@ func TestUnknownStatementIsRecordedNotGuessed(t *testing.T) {
 // route-type, origin-eq, med-eq, local-pref-eq and set-route-origin.
 func TestBGPConditionsAndSetOrigin(t *testing.T) {
 	b := newNet(t)
-	b.router("a", 65001, "10.0.0.1")
-	b.router("b", 65002, "10.0.0.2")
-	b.router("c", 65002, "10.0.0.3")
-	ia, ib := b.link("a", "b", "192.0.2.0", 0)
-	b.link("b", "c", "192.0.2.2", 10)
-	b.ebgp("a", ia, "b", ib)
-	b.ibgp("b", "c")
-	b.originate("a", "198.51.100.0/24")
-	b.policy("a", "OUT", network.Statement{Actions: network.Actions{SetOrigin: network.OriginEGP, SetMED: u32(7), Result: network.ResultAccept}})
+	b.Router("a", 65001, "10.0.0.1")
+	b.Router("b", 65002, "10.0.0.2")
+	b.Router("c", 65002, "10.0.0.3")
+	ia, ib := b.Link("a", "b", "192.0.2.0", 0)
+	b.Link("b", "c", "192.0.2.2", 10)
+	b.Ebgp("a", ia, "b", ib)
+	b.Ibgp("b", "c")
+	b.Originate("a", "198.51.100.0/24")
+	b.Policy("a", "OUT", network.Statement{Actions: network.Actions{SetOrigin: network.OriginEGP, SetMED: u32(7), Result: network.ResultAccept}})
 	// b tags what it learned over eBGP, and only that, with local-pref 300
 	// when origin is EGP and MED 7.
-	b.policy("b", "IN", network.Statement{Conditions: network.Conditions{RouteType: network.RouteExternal, OriginEq: network.OriginEGP, MEDEq: u32(7)},
+	b.Policy("b", "IN", network.Statement{Conditions: network.Conditions{RouteType: network.RouteExternal, OriginEq: network.OriginEGP, MEDEq: u32(7)},
 		Actions: network.Actions{SetLocalPref: u32(300), Result: network.ResultAccept}})
 	// towards c: internal routes are rejected, external ones get NHS.
-	b.policy("b", "TO-C",
+	b.Policy("b", "TO-C",
 		network.Statement{Conditions: network.Conditions{RouteType: network.RouteInternal}, Actions: network.Actions{Result: network.ResultReject}},
 		network.Statement{Conditions: network.Conditions{LocalPrefEq: u32(300)}, Actions: network.Actions{NextHop: &network.NextHopAction{Self: true}, Result: network.ResultAccept}})
-	n := b.build()
+	n := b.Build()
 	nbrOf(n, "a", "192.0.2.1").Export.Policies = []string{"OUT"}
 	nbrOf(n, "b", "192.0.2.0").Import.Policies = []string{"IN"}
 	nbrOf(n, "b", "10.0.0.3").Export.Policies = []string{"TO-C"}
@@ -909,7 +892,7 @@ func TestBGPConditionsAndSetOrigin(t *testing.T) {
 		t.Fatalf("c should get the external route with next-hop-self: %+v", pc)
 	}
 	// origin-eq IGP no longer matches: the default (accept) applies, without local-pref 300.
-	b.devs["b"].Policies["IN"].Statements[0].Conditions.OriginEq = network.OriginIGP
+	b.Devs["b"].Policies["IN"].Statements[0].Conditions.OriginEq = network.OriginIGP
 	if p := best(t, Run(n), "b", "198.51.100.0/24"); p == nil || p.LocalPref != 100 {
 		t.Errorf("origin-eq IGP must not match an EGP route: %+v", p)
 	}
