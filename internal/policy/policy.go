@@ -145,7 +145,7 @@ type Invariant struct {
 	// each selected session to an external peer, or the inventoried peer
 	// router itself.
 	FromPeers []SessionSelector `yaml:"from_peers,omitempty"`
-	To   []netip.Prefix `yaml:"to,omitempty"`
+	To        []netip.Prefix    `yaml:"to,omitempty"`
 	// unmodelled
 	Changed Severity `yaml:"changed,omitempty"`
 	Present Severity `yaml:"present,omitempty"`
