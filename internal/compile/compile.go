@@ -16,6 +16,7 @@ package compile
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -119,6 +120,12 @@ type devCompiler struct {
 	dev      *network.Device
 	unmod    []network.Unmodelled
 	stmt     *network.Statement // the policy statement being compiled, if any
+	floating []floatingHop      // static next hops with a preference above eBGP's
+}
+
+type floatingHop struct {
+	path       string // the preference leaf
+	preference uint32
 }
 
 // errf is a bad-input error naming the file and line (when the config came
@@ -185,6 +192,7 @@ func compileDevice(name string, dc *snapshot.DeviceConfig) (*network.Device, []n
 	if err := c.networkInstance(); err != nil {
 		return nil, nil, err
 	}
+	c.floatingRedistributed()
 	for _, ig := range dc.Ignored {
 		c.unmodelled(ig.Path, ReasonNotInBinding)
 	}
@@ -194,6 +202,25 @@ func compileDevice(name string, dc *snapshot.DeviceConfig) (*network.Device, []n
 		}
 	}
 	return c.dev, c.unmod, nil
+}
+
+// floatingRedistributed: a floating static (preference above eBGP's 20) that
+// is also redistributed into BGP competes with BGP for its own prefix: zebra
+// redistributes only the route it selected, so whether the static is
+// announced depends on what BGP learns, and learning it can withdraw the
+// very announcement it came from. The simulator does not model that loop,
+// so the preference leaf stays unmodelled there (fails closed); everywhere
+// else floating statics are simulated.
+func (c *devCompiler) floatingRedistributed() {
+	redistributed := slices.ContainsFunc(c.dev.TableConnections, func(tc network.TableConnection) bool {
+		return tc.Src == network.ProtoStatic
+	})
+	if !redistributed {
+		return
+	}
+	for _, h := range c.floating {
+		c.unmodelled(h.path, fmt.Sprintf("floating static route (preference %d) redistributed into BGP: whether it is announced depends on the BGP routes it competes with, which the simulator does not model", h.preference))
+	}
 }
 
 func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -198,7 +198,7 @@ func TestStaticsAggregatesTableConnections(t *testing.T) {
 		ni(`{"identifier":"STATIC","name":"static","config":{"identifier":"STATIC","name":"static"},"static-routes":{"static":[
 		  {"prefix":"10.200.0.0/16","config":{"prefix":"10.200.0.0/16"},"next-hops":{"next-hop":[{"index":"0","config":{"index":"0","next-hop":"openconfig-local-routing:DROP"}}]}},
 		  {"prefix":"0.0.0.0/0","config":{"prefix":"0.0.0.0/0"},"next-hops":{"next-hop":[
-		    {"index":"a","config":{"index":"a","next-hop":"203.0.113.1","metric":5}},
+		    {"index":"a","config":{"index":"a","next-hop":"203.0.113.1","metric":5,"preference":250}},
 		    {"index":"b","config":{"index":"b"},"interface-ref":{"config":{"interface":"et-0/0/1","subinterface":0}}}]}}]}},
 		  {"identifier":"LOCAL_AGGREGATE","name":"agg","config":{"identifier":"LOCAL_AGGREGATE","name":"agg"},"local-aggregates":{"aggregate":[
 		    {"prefix":"129.134.30.0/23","config":{"prefix":"129.134.30.0/23","discard":true}},
@@ -215,7 +215,7 @@ func TestStaticsAggregatesTableConnections(t *testing.T) {
 	sp := "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=STATIC][name=static]/static-routes/static"
 	wantS := []network.StaticRoute{
 		{Prefix: netip.MustParsePrefix("0.0.0.0/0"), Path: sp + "[prefix=0.0.0.0/0]", NextHops: []network.StaticNextHop{
-			{Addr: netip.MustParseAddr("203.0.113.1"), Metric: 5}, {Interface: "et-0/0/1"}}},
+			{Addr: netip.MustParseAddr("203.0.113.1"), Metric: 5, Preference: 250}, {Interface: "et-0/0/1"}}},
 		{Prefix: netip.MustParsePrefix("10.200.0.0/16"), Path: sp + "[prefix=10.200.0.0/16]", NextHops: []network.StaticNextHop{{Discard: true}}},
 	}
 	if !reflect.DeepEqual(d.Statics, wantS) {
@@ -240,6 +240,31 @@ func TestStaticsAggregatesTableConnections(t *testing.T) {
 	}
 	if !hasUnmodelled(n, tp+"[src-protocol=BGP][dst-protocol=ISIS][address-family=IPV4]/config/src-protocol", "redistribution from BGP into ISIS") {
 		t.Errorf("BGP→ISIS table-connection not reported: %+v", n.Unmodelled)
+	}
+	// A floating static that is also redistributed into BGP competes with
+	// BGP for its own announcement: not simulated, so it stays unmodelled.
+	if !hasUnmodelled(n, sp+"[prefix=0.0.0.0/0]/next-hops/next-hop[index=a]/config/preference", "floating static route (preference 250) redistributed into BGP") {
+		t.Errorf("redistributed floating static not reported: %+v", n.Unmodelled)
+	}
+}
+
+// Floating statics that are not redistributed are simulated: the preference
+// leaf is modelled.
+func TestFloatingStaticModelled(t *testing.T) {
+	js := obj(ni(`{"identifier":"STATIC","name":"static","config":{"identifier":"STATIC","name":"static"},"static-routes":{"static":[
+		  {"prefix":"0.0.0.0/0","config":{"prefix":"0.0.0.0/0"},"next-hops":{"next-hop":[
+		    {"index":"a","config":{"index":"a","next-hop":"openconfig-local-routing:DROP","preference":250}}]}}]}}`))
+	n, err := Compile(snap(t, map[string]string{"r1": js}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Devices[0].Statics[0].NextHops[0].Preference; got != 250 {
+		t.Errorf("preference %d, want 250", got)
+	}
+	for _, u := range n.Unmodelled {
+		if strings.HasSuffix(u.Path, "/config/preference") {
+			t.Errorf("preference reported unmodelled: %+v", u)
+		}
 	}
 }
 
@@ -421,7 +446,7 @@ func TestUnmodelled(t *testing.T) {
 		{Device: "r1", Path: "/acl/acl-sets/acl-set[name=EDGE][type=ACL_IPV4]/config/name", Reason: "ACLs (packet filters) are not simulated"},
 		{Device: "r1", Path: "/acl/acl-sets/acl-set[name=EDGE][type=ACL_IPV4]/config/type", Reason: "ACLs (packet filters) are not simulated"},
 		{Device: "r1", Path: "/acme:vendor", Reason: ReasonNotInBinding},
-		{Device: "r1", Path: nb + "/global/route-selection-options/config/always-compare-med", Reason: "BGP best-path options are not simulated"},
+		{Device: "r1", Path: nb + "/global/route-selection-options/config/always-compare-med", Reason: "BGP best-path options are not simulated (the decision process is the documented default)"},
 		{Device: "r1", Path: "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=OSPF][name=o]/config/identifier", Reason: "protocol OSPF is not simulated"},
 		{Device: "r1", Path: "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=OSPF][name=o]/config/name", Reason: "protocol OSPF is not simulated"},
 		{Device: "r1", Path: "/openconfig-network-instance:network-instances-extra", Reason: ReasonNotInBinding},

@@ -39,7 +39,10 @@ func (c *devCompiler) statics(routes map[string]*oc.StaticRoute, path string) er
 				h.Metric = *nh.Metric
 			}
 			if nh.Preference != nil {
-				h.Preference = *nh.Preference // not simulated yet: the leaf stays unmodelled
+				h.Preference = *nh.Preference
+				if h.Preference > 20 {
+					c.floating = append(c.floating, floatingHop{hpath + "/config/preference", h.Preference})
+				}
 			}
 			if ref := nh.InterfaceRef; ref != nil {
 				h.Interface = refName(ref.Interface, ref.Subinterface)

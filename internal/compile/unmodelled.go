@@ -89,6 +89,7 @@ var modelledLeaves = setOf(
 
 	pP+"/static-routes/static/next-hops/next-hop/config/next-hop",
 	pP+"/static-routes/static/next-hops/next-hop/config/metric",
+	pP+"/static-routes/static/next-hops/next-hop/config/preference",
 	pP+"/static-routes/static/next-hops/next-hop/interface-ref/config/interface",
 	pP+"/static-routes/static/next-hops/next-hop/interface-ref/config/subinterface",
 	pP+"/local-aggregates/aggregate/config/discard",
@@ -224,14 +225,12 @@ var reasons = []struct{ prefix, reason string }{
 	{pNI + "/mpls", "MPLS is not simulated"},
 	{pNI + "/segment-routing", "segment routing is not simulated"},
 	{pNI + "/policy-forwarding", "policy-based forwarding is not simulated"},
-	{pIS + "/interfaces/interface/authentication", "IS-IS authentication is not simulated"},
-	{pIS + "/levels/level/authentication", "IS-IS authentication is not simulated"},
-	{pB + "/neighbors/neighbor/config/auth-password", "BGP session authentication is not simulated"},
-	{pB + "/peer-groups/peer-group/config/auth-password", "BGP session authentication is not simulated"},
-	{pB + "/global/route-selection-options", "BGP best-path options are not simulated"},
-	{pB + "/global/use-multiple-paths", "BGP multipath is not simulated"},
-	{pB + "/neighbors/neighbor/afi-safis/afi-safi/ipv4-unicast/prefix-limit", "BGP prefix limits are not simulated"},
-	{pB + "/peer-groups/peer-group/afi-safis/afi-safi/ipv4-unicast/prefix-limit", "BGP prefix limits are not simulated"},
+	{pIS + "/interfaces/interface/authentication", "IS-IS authentication beyond enabled, mode, type, password and key chain name is not simulated"},
+	{pIS + "/levels/level/authentication", "IS-IS authentication beyond enabled, mode, type, password and key chain name is not simulated"},
+	{pB + "/global/route-selection-options", "BGP best-path options are not simulated (the decision process is the documented default)"},
+	{pB + "/global/use-multiple-paths", "BGP multipath options beyond enabled, maximum-paths and allow-multiple-as are not simulated"},
+	{pB + "/neighbors/neighbor/afi-safis/afi-safi/ipv4-unicast/prefix-limit", "BGP prefix-limit options beyond max-prefixes and prevent-teardown are not simulated"},
+	{pB + "/peer-groups/peer-group/afi-safis/afi-safi/ipv4-unicast/prefix-limit", "BGP prefix-limit options beyond max-prefixes and prevent-teardown are not simulated"},
 }
 
 // ReasonDefault is the Unmodelled reason when no specific one applies.

@@ -25,7 +25,6 @@ func (k routeKind) String() string {
 // take Junos's 130.
 const (
 	distConnected = 0
-	distStatic    = 1
 	distEBGP      = 20
 	distISIS      = 115
 	distAggregate = 130
@@ -45,7 +44,6 @@ type fibEntry struct {
 // lowest administrative distance. withBGP=false gives the non-BGP view used to
 // bring up sessions and resolve next hops.
 func (s *state) lookup(d network.DeviceID, a netip.Addr, withBGP bool) (fibEntry, bool) {
-	dev := s.net.Devices[d]
 	for bits := a.BitLen(); bits >= 0; bits-- {
 		p, _ := a.Prefix(bits)
 		var best fibEntry
@@ -60,7 +58,8 @@ func (s *state) lookup(d network.DeviceID, a netip.Addr, withBGP bool) (fibEntry
 		}
 		for _, i := range s.staticIdx[d][p] {
 			if s.staticActive[d][i] {
-				consider(fibEntry{prefix: p, kind: rkStatic, dist: distStatic, static: &dev.Statics[i]})
+				sel := &s.staticSel[d][i]
+				consider(fibEntry{prefix: p, kind: rkStatic, dist: int(sel.dist), static: &sel.route})
 				break
 			}
 		}

@@ -24,6 +24,20 @@ func TestHealthWalkArrivesOnlyAtTheOrigin(t *testing.T) {
 			d := n.Device("r2")
 			d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx("10.200.0.0/16"), NextHops: []network.StaticNextHop{{Discard: true}}})
 		}, false, "r2 drops traffic to 10.200.0.0: discard static route 10.200.0.0/16"},
+		// Floating statics: the preference is the administrative distance.
+		{"a floating discard static (preference 250) stays behind iBGP", func(b *netBuilder, n *network.Network) {
+			d := n.Device("r2")
+			d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx("10.200.0.0/16"), NextHops: []network.StaticNextHop{{Discard: true, Preference: 250}}})
+		}, true, ""},
+		{"a discard static of preference 150 beats iBGP's 200", func(b *netBuilder, n *network.Network) {
+			d := n.Device("r2")
+			d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx("10.200.0.0/16"), NextHops: []network.StaticNextHop{{Discard: true, Preference: 150}}})
+		}, false, "r2 drops traffic to 10.200.0.0: discard static route 10.200.0.0/16"},
+		{"only the next hops of the lowest usable preference are installed", func(b *netBuilder, n *network.Network) {
+			d := n.Device("r2")
+			d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx("10.200.0.0/16"), NextHops: []network.StaticNextHop{
+				{Discard: true, Preference: 5}, {Addr: addr("192.0.2.99"), Preference: 1}}}) // unresolvable: the discard floats in
+		}, false, "r2 drops traffic to 10.200.0.0: discard static route 10.200.0.0/16"},
 		{"a discard static for a covering prefix on the edge", func(b *netBuilder, n *network.Network) {
 			d := n.Device("r3")
 			d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx("10.0.0.0/8"), NextHops: []network.StaticNextHop{{Discard: true}}})

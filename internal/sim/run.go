@@ -29,9 +29,13 @@ type state struct {
 
 	staticIdx    []map[netip.Prefix][]int // per device: prefix -> static routes
 	staticActive [][]bool
-	aggIdx       []map[netip.Prefix]int
-	aggActive    [][]bool
-	announcing   []bool // per external node
+	// staticSel: per device and static route, the route as installed: the
+	// usable next hops of the lowest preference (then metric), and that
+	// preference as its administrative distance (floating statics).
+	staticSel  [][]installedStatic
+	aggIdx     []map[netip.Prefix]int
+	aggActive  [][]bool
+	announcing []bool // per external node
 
 	bgp   *bgpResult
 	local [][]localOrigin // per prefix id
@@ -129,28 +133,58 @@ func (s *state) indexStatics() {
 			s.aggIdx[d.ID][a.Prefix.Masked()] = i
 		}
 	}
-	// A static route is usable when it discards, or its next hop is on an up
-	// connected subnet (or reachable through the IGP: recursive statics).
+	// A static route is usable when one of its next hops is: a discard, or
+	// an address on an up connected subnet (or reachable through the IGP:
+	// recursive statics), or an up interface. Of the usable next hops only
+	// those of the lowest preference (the administrative distance; 0 is the
+	// default, 1) are installed, then the lowest metric: a floating static
+	// (preference 250 behind a BGP default) waits until the others are gone,
+	// and when installed it competes with other protocols by that distance.
+	s.staticSel = make([][]installedStatic, len(n.Devices))
 	for _, d := range n.Devices {
+		s.staticSel[d.ID] = make([]installedStatic, len(d.Statics))
 		for i, st := range d.Statics {
+			sel := &s.staticSel[d.ID][i]
+			sel.route = network.StaticRoute{Prefix: st.Prefix, Path: st.Path}
 			for _, h := range st.NextHops {
+				if !s.staticHopUsable(d, h) {
+					continue
+				}
+				pref := max(h.Preference, 1)
 				switch {
-				case h.Discard:
-					s.staticActive[d.ID][i] = true
-				case h.Addr.IsValid():
-					if _, _, ok := s.topo.connectedRoute(d.ID, h.Addr); ok {
-						s.staticActive[d.ID][i] = true
-					} else if rt, ok := s.igp.lookup(d.ID, h.Addr); ok && len(rt.Hops) > 0 {
-						s.staticActive[d.ID][i] = true
-					}
-				case h.Interface != "":
-					if k := ifaceIndex(d, h.Interface); k >= 0 && s.topo.ifUp(d.ID, k) {
-						s.staticActive[d.ID][i] = true
-					}
+				case len(sel.route.NextHops) == 0 || pref < sel.dist || pref == sel.dist && h.Metric < sel.metric:
+					sel.route.NextHops = []network.StaticNextHop{h}
+					sel.dist, sel.metric = pref, h.Metric
+				case pref == sel.dist && h.Metric == sel.metric:
+					sel.route.NextHops = append(sel.route.NextHops, h)
 				}
 			}
+			s.staticActive[d.ID][i] = len(sel.route.NextHops) > 0
 		}
 	}
+}
+
+type installedStatic struct {
+	route  network.StaticRoute
+	dist   uint32
+	metric uint32
+}
+
+func (s *state) staticHopUsable(d *network.Device, h network.StaticNextHop) bool {
+	switch {
+	case h.Discard:
+		return true
+	case h.Addr.IsValid():
+		if _, _, ok := s.topo.connectedRoute(d.ID, h.Addr); ok {
+			return true
+		}
+		rt, ok := s.igp.lookup(d.ID, h.Addr)
+		return ok && len(rt.Hops) > 0
+	case h.Interface != "":
+		k := ifaceIndex(d, h.Interface)
+		return k >= 0 && s.topo.ifUp(d.ID, k)
+	}
+	return false
 }
 
 // indexPrefixes collects every prefix BGP may carry: what redistribution can

@@ -276,17 +276,23 @@ func renderStatics(d *network.Device, ifmap map[string]string) (string, error) {
 			if h.Metric != 0 {
 				return "", &Error{d.Name, fmt.Sprintf("static route %s with a next-hop metric", st.Prefix)}
 			}
+			// The preference is the route's administrative distance
+			// (zebra's `ip route ... DISTANCE`); 0 and 1 are the default.
+			dist := ""
+			if h.Preference > 1 {
+				dist = fmt.Sprintf(" %d", h.Preference)
+			}
 			switch {
 			case h.Discard:
-				fmt.Fprintf(&b, "ip route %s blackhole\n", st.Prefix.Masked())
+				fmt.Fprintf(&b, "ip route %s blackhole%s\n", st.Prefix.Masked(), dist)
 			case h.Addr.IsValid() && h.Interface == "":
-				fmt.Fprintf(&b, "ip route %s %s\n", st.Prefix.Masked(), h.Addr)
+				fmt.Fprintf(&b, "ip route %s %s%s\n", st.Prefix.Masked(), h.Addr, dist)
 			case h.Interface != "" && !h.Addr.IsValid():
 				ln, ok := ifmap[h.Interface]
 				if !ok {
 					return "", &Error{d.Name, fmt.Sprintf("static route %s via unknown interface %s", st.Prefix, h.Interface)}
 				}
-				fmt.Fprintf(&b, "ip route %s %s\n", st.Prefix.Masked(), ln)
+				fmt.Fprintf(&b, "ip route %s %s%s\n", st.Prefix.Masked(), ln, dist)
 			default:
 				return "", &Error{d.Name, fmt.Sprintf("static route %s with both next-hop address and interface", st.Prefix)}
 			}
