@@ -55,6 +55,8 @@ func Evaluate(f *File, in Input) ([]Finding, []Check) {
 			e.blastRadius(inv)
 		case KindReachability:
 			e.reachability(inv)
+		case KindEgress:
+			e.egress(inv)
 		case KindUnmodelled:
 			e.unmodelled(inv)
 		case KindAgreement:
@@ -64,7 +66,7 @@ func Evaluate(f *File, in Input) ([]Finding, []Check) {
 	// Blocking first; within a severity, the consequences people feel first
 	// (the service gone, prefixes withdrawn) before their mechanics.
 	rank := map[string]int{KindConvergence: 0, KindAnycast: 1, KindCriticalPrefixes: 2, KindReachability: 3,
-		KindAgreement: 4, KindBGPSessions: 5, KindBlastRadius: 6, KindUnmodelled: 7}
+		KindEgress: 3, KindAgreement: 4, KindBGPSessions: 5, KindBlastRadius: 6, KindUnmodelled: 7}
 	sort.SliceStable(e.findings, func(i, j int) bool {
 		a, b := e.findings[i], e.findings[j]
 		if a.Severity != b.Severity {
@@ -203,6 +205,7 @@ func (e *evaluator) criticalPrefixes(inv *Invariant) {
 			}
 			below = below || len(shortAS) > 0
 		}
+		e.delivered(inv, obj, p, before, after)
 		if len(lost) == 0 {
 			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: true})
 			continue
@@ -586,15 +589,7 @@ func removedDevices(before, after *sim.Result) []string {
 }
 
 func (e *evaluator) reachability(inv *Invariant) {
-	var from []string
-	for _, d := range e.in.Before.Net.Devices {
-		for _, sel := range inv.From {
-			if sel == d.Name || sel == "role:"+d.Role || sel == "site:"+d.Site || sel == "*" {
-				from = append(from, d.Name)
-				break
-			}
-		}
-	}
+	from := fromDevices(e.in.Before.Net, inv.From)
 	// Traffic from a selected peer enters where its session lands: the
 	// inventoried end of a session to an external peer, or the peer's own
 	// router when it is in the inventory.
@@ -766,5 +761,111 @@ func (e *evaluator) sessionsPerAS(inv *Invariant) {
 			Summary: fmt.Sprintf("%s is left with %d established BGP sessions (policy: at least %d per peer AS).", peerAS(asn), na, inv.MinEstablishedPerAS),
 			Objects: objs, Before: fmt.Sprintf("%d established", nb), After: fmt.Sprintf("%d established", na),
 			Evidence: evidence, Causes: e.causes.forDevices(devices)})
+	}
+}
+
+// delivered: traffic for p that enters where p is announced must reach an
+// originator. An announcement whose traffic is dropped on the way (a stray
+// discard route, a broken next hop, a loop) is worse than a withdrawal: the
+// Internet keeps sending, and the network black-holes it.
+func (e *evaluator) delivered(inv *Invariant, obj string, p netip.Prefix, before, after map[string]sim.Advertisement) {
+	exit := func(r *sim.Result) sim.Exit {
+		orig := r.Originators(p)
+		return sim.Exit{Local: true, Out: func(peer string) bool { return slices.Contains(orig, peer) }}
+	}
+	devices := func(m map[string]sim.Advertisement) []string {
+		var out []string
+		for _, a := range m {
+			if !slices.Contains(out, a.Device) {
+				out = append(out, a.Device)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	exB, exA := exit(e.in.Before), exit(e.in.After)
+	var lost, evidence []string
+	for _, d := range devices(after) {
+		okA, trace, why := e.in.After.Delivers(d, p, exA)
+		if okA {
+			continue
+		}
+		if e.in.Before.Net.Device(d) != nil {
+			if okB, _, whyB := e.in.Before.Delivers(d, p, exB); !okB {
+				e.baseline(inv, obj+" entering at "+d, "announced there but not delivered", []string{whyB})
+				continue
+			}
+		}
+		lost = append(lost, d)
+		ev := why
+		if len(trace) > 1 {
+			ev += " (path " + strings.Join(trace, " → ") + ")"
+		}
+		evidence = append(evidence, d+": "+ev)
+	}
+	_ = devices(before)
+	if len(lost) == 0 {
+		return
+	}
+	summary := fmt.Sprintf("%s stays announced at %s, but traffic for it entering there is dropped before it reaches an originator: a black hole the Internet keeps sending to.",
+		p, strings.Join(lost, ", "))
+	e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity, Summary: summary,
+		Objects: append([]string{obj}, lost...), Before: "delivered to an originator", After: "dropped",
+		Evidence: evidence, Causes: e.causes.all})
+	e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj + " delivered", Passed: false, Severity: inv.Severity, Message: summary})
+}
+
+// egress: traffic from each from device to destinations outside the network
+// must still leave at one of the selected peers (an external transit, or an
+// inventoried transit router), along every equal-cost branch. A static 0/0
+// discard on the edges, or a default that stops being propagated, strands
+// the whole network's Internet-bound traffic while every session stays up.
+func (e *evaluator) egress(inv *Invariant) {
+	exit := func(r *sim.Result) sim.Exit {
+		var peers []string
+		for _, s := range r.Sessions {
+			if s.External && anySession(r.Net, inv.ViaPeers, s) {
+				peers = append(peers, s.Peer)
+			}
+		}
+		return sim.Exit{
+			Out: func(peer string) bool { return slices.Contains(peers, peer) },
+			Into: func(dev string) bool {
+				return slices.ContainsFunc(inv.ViaPeers, func(sel SessionSelector) bool { return sel.selectsRouter(r.Net, dev) })
+			},
+		}
+	}
+	exB, exA := exit(e.in.Before), exit(e.in.After)
+	for _, p := range inv.To {
+		obj := "Internet-bound traffic to " + p.String()
+		var lost, evidence []string
+		for _, dev := range fromDevices(e.in.Before.Net, inv.From) {
+			if exB.Into(dev) {
+				continue // a provider's own router
+			}
+			okB, _, whyB := e.in.Before.Delivers(dev, p, exB)
+			if !okB {
+				e.baseline(inv, obj+" from "+dev, "it does not leave at a "+peersLabel(inv.ViaPeers)+" peer", []string{whyB})
+				continue
+			}
+			okA, trace, why := e.in.After.Delivers(dev, p, exA)
+			if okA {
+				continue
+			}
+			lost = append(lost, dev)
+			if len(trace) > 1 {
+				why += " (path " + strings.Join(trace, " → ") + ")"
+			}
+			evidence = append(evidence, dev+": "+why)
+		}
+		passed := len(lost) == 0
+		msg := ""
+		if !passed {
+			msg = fmt.Sprintf("%s no longer leaves the network at a %s peer from %s.", obj, peersLabel(inv.ViaPeers), plural(len(lost), "device", "devices"))
+			e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity, Summary: msg,
+				Objects: append([]string{obj}, lost...), Before: "leaves at a " + peersLabel(inv.ViaPeers) + " peer",
+				After: "dropped or looping inside the network", Evidence: evidence, Causes: e.causes.all})
+		}
+		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: passed, Severity: inv.Severity, Message: msg})
 	}
 }

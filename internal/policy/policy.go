@@ -38,6 +38,7 @@ const (
 	KindUnmodelled       = "unmodelled"
 	KindReachability     = "reachability"
 	KindAgreement        = "agreement"   // both ends of links, adjacencies and sessions agree
+	KindEgress           = "egress"      // Internet-bound traffic still leaves at the selected peers
 	KindConvergence      = "convergence" // built in: a simulation that does not converge never passes
 )
 
@@ -146,6 +147,10 @@ type Invariant struct {
 	// router itself.
 	FromPeers []SessionSelector `yaml:"from_peers,omitempty"`
 	To        []netip.Prefix    `yaml:"to,omitempty"`
+	// egress: from (device selectors as for reachability), to (destinations
+	// outside the network, default 0.0.0.0/0) and via_peers (where the
+	// traffic must leave, default [{role: transit}]).
+	ViaPeers []SessionSelector `yaml:"via_peers,omitempty"`
 	// unmodelled
 	Changed Severity `yaml:"changed,omitempty"`
 	Present Severity `yaml:"present,omitempty"`
@@ -302,6 +307,19 @@ func (inv *Invariant) check() error {
 			return fmt.Errorf("max_devices_removed must not be negative")
 		}
 	case KindAgreement:
+	case KindEgress:
+		if len(inv.From) == 0 {
+			return fmt.Errorf("egress needs from")
+		}
+		if len(inv.To) == 0 {
+			inv.To = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+		}
+		if len(inv.ViaPeers) == 0 {
+			inv.ViaPeers = []SessionSelector{{Role: "transit"}}
+		}
+		if err := checkSelectors(inv.ViaPeers, "via_peers"); err != nil {
+			return err
+		}
 	case KindReachability:
 		if len(inv.From) == 0 && len(inv.FromPeers) == 0 || len(inv.To) == 0 {
 			return fmt.Errorf("reachability needs from (or from_peers) and to")
@@ -334,7 +352,7 @@ func (inv *Invariant) check() error {
 	case "":
 		return fmt.Errorf("missing kind")
 	default:
-		return fmt.Errorf("unknown kind %q (critical_prefixes, anycast, bgp_sessions, blast_radius, reachability, agreement, unmodelled)", inv.Kind)
+		return fmt.Errorf("unknown kind %q (critical_prefixes, anycast, bgp_sessions, blast_radius, reachability, egress, agreement, unmodelled)", inv.Kind)
 	}
 	return checkSeverity(inv.Severity, "severity", false)
 }

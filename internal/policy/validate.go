@@ -8,6 +8,7 @@ import (
 
 	"github.com/backstop-net/backstop/internal/fault"
 	"github.com/backstop-net/backstop/internal/sim"
+	"github.com/backstop-net/backstop/models/network"
 )
 
 // Validate checks that every invariant of f names things that exist in the
@@ -72,18 +73,14 @@ func (f *File) Validate(running *sim.Result) error {
 			if inv.MaxBackboneLinksPct != nil && !devRoles["backbone"] {
 				return bad("max_backbone_links_pct: no device has role backbone, so no backbone link can be counted (a gnmic targets file carries no roles); give the inventory roles")
 			}
-		case KindReachability:
+		case KindReachability, KindEgress:
 			for _, sel := range inv.From {
-				found := false
-				for _, d := range net.Devices {
-					if sel == d.Name || sel == "role:"+d.Role || sel == "site:"+d.Site || sel == "*" {
-						found = true
-						break
-					}
-				}
-				if !found {
+				if len(fromDevices(net, []string{sel})) == 0 {
 					return bad("from: %q matches no device (use a device name, role:<role>, site:<site> or *; roles: %s; sites: %s)", sel, known(devRoles), known(sites))
 				}
+			}
+			if err := selectorsMatch(running, inv.ViaPeers, "via_peers"); err != nil {
+				return bad("%v", err)
 			}
 			if err := selectorsMatch(running, inv.FromPeers, "from_peers"); err != nil {
 				return bad("%v", err)
@@ -134,6 +131,21 @@ func selectorsMatch(running *sim.Result, l []SessionSelector, field string) erro
 		return fmt.Errorf("%s: no BGP peer matches %s (peer roles: %s; peer ASes: %s)", field, sel, known(roles), known(ases))
 	}
 	return nil
+}
+
+// fromDevices: the devices a from list names (device names, role:<role>,
+// site:<site>, *), in inventory order.
+func fromDevices(net *network.Network, from []string) []string {
+	var out []string
+	for _, d := range net.Devices {
+		for _, sel := range from {
+			if sel == d.Name || sel == "role:"+d.Role || sel == "site:"+d.Site || sel == "*" {
+				out = append(out, d.Name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func checkSelectors(l []SessionSelector, field string) error {

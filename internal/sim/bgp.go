@@ -404,7 +404,10 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 // resolveNextHop fills the IGP cost and the owner of the next hop. An
 // unresolvable next hop leaves the path ineligible (IGPCost = inf).
 func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
-	p.IGPCost = inf
+	// A path copied from a peer carries the peer's resolution: a route
+	// learned from an external speaker and re-advertised with next-hop-self
+	// must not stay "external" here.
+	p.IGPCost, p.nhExternal, p.nhDevice = inf, false, 0
 	nh := p.NextHop
 	if ref, ok := s.topo.owner[nh]; ok {
 		p.nhDevice = ref.dev

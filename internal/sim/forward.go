@@ -199,10 +199,19 @@ func (s *state) bgpOrigin(d network.DeviceID, q netip.Prefix) bool {
 // discard route is a black hole, and a static route forwards to its next
 // hop, so a covering static (an edge's 0/0 towards a transit, a stray
 // discard for a DC prefix on a backbone router) never counts as arrival.
-func (s *state) walk(start network.DeviceID, target netip.Prefix) (bool, []string, string) {
+func (s *state) walk(start network.DeviceID, target netip.Prefix, x Exit) (bool, []string, string) {
 	a := target.Addr()
 	name := func(d network.DeviceID) string { return s.net.Devices[d].Name }
+	local := func(d network.DeviceID, what string) (bool, []network.DeviceID, []hopFail) {
+		if x.Local {
+			return true, nil, nil
+		}
+		return false, nil, []hopFail{{"", fmt.Sprintf("%s keeps traffic to %s inside the network (%s): it does not leave where it must", name(d), a, what)}}
+	}
 	return walkHops(start, name, a, func(d network.DeviceID) (bool, []network.DeviceID, []hopFail) {
+		if d != start && x.into(name(d)) {
+			return true, nil, nil
+		}
 		e, ok := s.lookup(d, a, true)
 		if !ok {
 			return false, nil, []hopFail{{"", fmt.Sprintf("%s has no route to %s", name(d), a)}}
@@ -210,28 +219,36 @@ func (s *state) walk(start network.DeviceID, target netip.Prefix) (bool, []strin
 		var hops []hop
 		switch e.kind {
 		case rkConnected:
-			return true, nil, nil
+			return local(d, "connected "+e.prefix.String())
 		case rkAggregate:
 			if inside(e.prefix, target) && s.bgpOrigin(d, e.prefix) {
-				return true, nil, nil
+				return local(d, "aggregate "+e.prefix.String())
 			}
 			return false, nil, []hopFail{{"", fmt.Sprintf("%s drops traffic to %s: only its aggregate %s covers it", name(d), a, e.prefix)}}
 		case rkStatic:
 			var next []network.DeviceID
 			var fails []hopFail
+			handedOff := false
 			for _, nh := range e.static.NextHops {
 				switch {
 				case nh.Discard:
 					if inside(e.prefix, target) && s.bgpOrigin(d, e.prefix) {
-						return true, nil, nil
+						return local(d, "discard static "+e.prefix.String())
 					}
 					fails = append(fails, hopFail{"", fmt.Sprintf("%s drops traffic to %s: discard static route %s", name(d), a, e.prefix)})
 				case nh.Addr.IsValid():
+					if xi := s.externalAt(nh.Addr); xi >= 0 && x.out(s.external[xi].name) {
+						handedOff = true
+						continue
+					}
 					n, f := s.staticHop(d, e.prefix, nh.Addr, a)
 					next, fails = append(next, n...), append(fails, f...)
 				default:
 					fails = append(fails, hopFail{"", fmt.Sprintf("%s forwards %s out of interface %s (static route %s): not followed by the simulation", name(d), a, nh.Interface, e.prefix)})
 				}
+			}
+			if handedOff && len(next) == 0 && len(fails) == 0 {
+				return true, nil, nil
 			}
 			return false, next, fails
 		case rkISIS:
@@ -239,7 +256,12 @@ func (s *state) walk(start network.DeviceID, target netip.Prefix) (bool, []strin
 		case rkBGP:
 			// Every path of the multipath set is a branch of the walk.
 			var fails []hopFail
+			handedOff := false
 			for _, bp := range s.multipathAt(e.prefix, d, e.bgp) {
+				if bp.nhExternal && x.out(bp.FromDevice) {
+					handedOff = true
+					continue
+				}
 				if bp.nhExternal {
 					fails = append(fails, hopFail{bp.FromDevice, fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
 						name(d), a, bp.FromDevice, e.prefix, bp.NextHop)})
@@ -255,7 +277,7 @@ func (s *state) walk(start network.DeviceID, target netip.Prefix) (bool, []strin
 				}
 			}
 			if len(hops) == 0 {
-				return false, nil, fails
+				return handedOff && len(fails) == 0, nil, fails
 			}
 			next := make([]network.DeviceID, len(hops))
 			for i, h := range hops {
@@ -274,7 +296,7 @@ func (s *state) walk(start network.DeviceID, target netip.Prefix) (bool, []strin
 // healthy evaluates an anycast announcer's health rule at its edge router.
 func (s *state) healthy(x externalNode) (bool, []string, string) {
 	return healthRule(s.net.Devices[x.device].Name, s.net.Anycast[x.service].ReachAny,
-		func(p netip.Prefix) (bool, []string, string) { return s.walk(x.device, p) })
+		func(p netip.Prefix) (bool, []string, string) { return s.walk(x.device, p, Exit{Local: true}) })
 }
 
 // healthRule is the anycast health rule over a forwarding walk: healthy when
@@ -365,4 +387,14 @@ func (s *state) staticHop(d network.DeviceID, q netip.Prefix, nh, a netip.Addr) 
 		return next, nil
 	}
 	return nil, []hopFail{{"", fmt.Sprintf("%s cannot resolve next hop %s of static route %s", name, nh, q)}}
+}
+
+// externalAt: the external speaker at address a, or -1.
+func (s *state) externalAt(a netip.Addr) int {
+	for i, x := range s.external {
+		if x.addr == a {
+			return i
+		}
+	}
+	return -1
 }

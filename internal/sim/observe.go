@@ -140,10 +140,13 @@ func (r *Result) observedAdvertised() []Advertisement {
 
 // observedWalk is walkHops on the observed forwarding tables: longest
 // match, with the arrival rule of the simulated walk (state.walk).
-func (r *Result) observedWalk(start string, target netip.Prefix) (bool, []string, string) {
+func (r *Result) observedWalk(start string, target netip.Prefix, x Exit) (bool, []string, string) {
 	a := target.Addr()
 	name := func(d string) string { return d }
 	return walkHops(start, name, a, func(d string) (bool, []string, []hopFail) {
+		if d != start && x.into(d) {
+			return true, nil, nil
+		}
 		var e *FIBRoute
 		for i, rt := range r.obs.fib[d] {
 			if rt.Prefix.Contains(a) {
@@ -156,30 +159,45 @@ func (r *Result) observedWalk(start string, target netip.Prefix) (bool, []string
 		case e == nil:
 			return false, nil, []hopFail{{"", fmt.Sprintf("%s has no route to %s", d, a)}}
 		case e.Originates:
-			return true, nil, nil
+			return x.Local, nil, localFail(x, d, a, e)
 		case e.Blackhole:
 			if dev := r.Net.Device(d); dev != nil && inside(e.Prefix, target) && r.state.bgpOrigin(dev.ID, e.Prefix) {
-				return true, nil, nil
+				return x.Local, nil, localFail(x, d, a, e)
 			}
 			fails = append(fails, hopFail{"", fmt.Sprintf("%s drops traffic to %s: discard route %s (%s)", d, a, e.Prefix, e.Protocol)})
 		case len(e.NextHops) == 0:
 			return false, nil, []hopFail{{"", fmt.Sprintf("%s has route %s (%s) without a usable next hop", d, e.Prefix, e.Protocol)}}
 		}
 		var next []string
+		handedOff := false
 		for _, nh := range e.NextHops {
 			if ref, ok := r.topo.owner[nh]; ok {
 				next = append(next, r.Net.Devices[ref.dev].Name)
 				continue
 			}
 			peer := nh.String()
-			for _, x := range r.external {
-				if x.addr == nh {
-					peer = x.name
+			for _, xn := range r.external {
+				if xn.addr == nh {
+					peer = xn.name
 				}
+			}
+			if x.out(peer) {
+				handedOff = true
+				continue
 			}
 			fails = append(fails, hopFail{peer, fmt.Sprintf("%s forwards %s to %s (route %s via %s): it leaves the network",
 				d, a, peer, e.Prefix, nh)})
 		}
+		if handedOff && len(next) == 0 && len(fails) == 0 {
+			return true, nil, nil
+		}
 		return false, next, fails
 	})
+}
+
+func localFail(x Exit, d string, a netip.Addr, e *FIBRoute) []hopFail {
+	if x.Local {
+		return nil
+	}
+	return []hopFail{{"", fmt.Sprintf("%s keeps traffic to %s inside the network (%s %s): it does not leave where it must", d, a, e.Protocol, e.Prefix)}}
 }

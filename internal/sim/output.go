@@ -411,14 +411,36 @@ func sortAdvertisements(l []Advertisement) {
 // originates target or a more specific of it, along every equal-cost branch;
 // with the path, or the reason it does not.
 func (r *Result) Reaches(device string, target netip.Prefix) (bool, []string, string) {
+	return r.Delivers(device, target, Exit{Local: true})
+}
+
+// Exit says where a forwarding walk may end. Local: delivery inside the
+// network counts (a connected subnet, or a discard route inside the target
+// that the device originates into BGP). Into: entering one of these
+// inventoried routers counts (a transit provider's router). Out: handing the
+// traffic to one of these external speakers counts (a transit, or the
+// anycast announcers that originate the target). Any other end is a failure.
+type Exit struct {
+	Local bool
+	Into  func(device string) bool
+	Out   func(peer string) bool
+}
+
+func (x Exit) into(name string) bool { return x.Into != nil && x.Into(name) }
+func (x Exit) out(peer string) bool  { return x.Out != nil && x.Out(peer) }
+
+// Delivers is Reaches with the ends of the walk given by x: "traffic for a
+// critical prefix arriving at an edge reaches an originator", "Internet-bound
+// traffic from a DC leaves at a transit".
+func (r *Result) Delivers(device string, target netip.Prefix, x Exit) (bool, []string, string) {
 	d := r.Net.Device(device)
 	if d == nil {
 		return false, nil, "unknown device " + device
 	}
 	if r.obs != nil {
-		return r.observedWalk(device, target)
+		return r.observedWalk(device, target, x)
 	}
-	return r.state.walk(d.ID, target)
+	return r.state.walk(d.ID, target, x)
 }
 
 // RoutesDoc is the top level of `backstop routes --json`.
@@ -436,3 +458,19 @@ type Stats struct {
 
 // Stats reports the simulation's sizes.
 func (r *Result) Stats() Stats { return Stats{Prefixes: len(r.bgp.prefixes), Classes: r.bgp.classes} }
+
+// Originators: the external speakers (environment.yaml peers and anycast
+// announcers) that announce p or a prefix covering it, by name: where
+// traffic for p may leave the network and still be delivered.
+func (r *Result) Originators(p netip.Prefix) []string {
+	var out []string
+	for _, x := range r.external {
+		for _, q := range x.announces {
+			if q.Bits() > 0 && inside(p, q) {
+				out = append(out, x.name)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -275,9 +275,20 @@ func TestIBGPNextHopResolutionAndNextHopSelf(t *testing.T) {
 	// next-hop-self through the export policy makes it valid at IGP cost 20.
 	b.Policy("r1", "NHS", network.Statement{Name: "10", Actions: network.Actions{NextHop: &network.NextHopAction{Self: true}, Result: network.ResultAccept}})
 	nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"NHS"}
-	p = best(t, Run(n), "r2", "0.0.0.0/0")
+	r = Run(n)
+	p = best(t, r, "r2", "0.0.0.0/0")
 	if p == nil || p.NextHop != "10.0.0.1" || p.IGPCost == nil || *p.IGPCost != 20 {
 		t.Fatalf("with next-hop self r2 best: %+v", p)
+	}
+	// The path r2 holds is r1's copy with a new next hop: forwarding goes to
+	// r1 and only r1 hands the traffic to the transit (a stale "external next
+	// hop" from r1's copy once ended the walk at r2).
+	ok, trace, why := r.Delivers("r2", pfx("0.0.0.0/0"), Exit{Out: func(peer string) bool { return strings.HasPrefix(peer, "r1/") }})
+	if !ok || len(trace) != 2 || trace[1] != "r1" {
+		t.Fatalf("r2 → transit: ok=%v trace %v (%s)", ok, trace, why)
+	}
+	if ok, _, _ := r.Delivers("r2", pfx("0.0.0.0/0"), Exit{Local: true}); ok {
+		t.Errorf("traffic handed to a transit is not delivered inside the network")
 	}
 }
 

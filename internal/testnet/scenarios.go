@@ -79,9 +79,10 @@ func Scenarios(n *Network) []Scenario {
 				"data-centre prefixes follows 0.0.0.0/0 out to transit, which does not originate them: all four DNS " +
 				"anycast announcers withdraw 129.134.30.0/23, and with no DC /24 contributing, every edge's " +
 				"157.240.0.0/16 aggregate goes inactive. Both critical prefixes vanish from every transit, 100% of " +
-				"backbone links are down and 37 iBGP sessions are lost. An engineer expects backstop to BLOCK.",
+				"backbone links are down and 37 iBGP sessions are lost; every router without a transit of its own loses " +
+				"its way to the Internet. An engineer expects backstop to BLOCK.",
 			Expect:   "BLOCK",
-			Findings: []string{"blast-radius", "bgp-sessions", "critical-prefixes-to-transit", "dns-anycast"},
+			Findings: []string{"blast-radius", "bgp-sessions", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
 		})
 	}
@@ -277,10 +278,13 @@ func Scenarios(n *Network) []Scenario {
 				"10.200.0.0/16 and 157.240.0.0/24 disappear and its two iBGP sessions drop (below max_lost), but every " +
 				"DNS POP still reaches 10.201-10.203 in the other three data centres, so all four anycast sites stay " +
 				"healthy; the edges' 157.240.0.0/16 aggregates keep three contributing /24s. No backbone link (both ends " +
-				"backbone) is touched and no transit session or critical announcement changes. The default policy has " +
-				"no reachability invariant for DC prefixes, so expect PASS.",
-			Expect:  "PASS",
-			Changes: []Change{{d.Name, ops}},
+				"backbone) is touched and no transit session or critical announcement changes. But the whole data " +
+				"centre is cut off: its Internet-bound traffic no longer leaves at any transit (dc1.prn has no route " +
+				"at all), which the default policy's internet-egress invariant blocks. Expect BLOCK from " +
+				"internet-egress alone.",
+			Expect:   "BLOCK",
+			Findings: []string{"internet-egress"},
+			Changes:  []Change{{d.Name, ops}},
 		})
 	}
 
