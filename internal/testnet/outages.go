@@ -150,18 +150,19 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
-		d := n.Device("bb2.fra")
+		d := n.Device("edge1.sin")
 		add(Scenario{
 			Name: "isis-metric-style-narrow",
-			Description: "A config restored from an old template on bb2.fra sets level-2 metric-style NARROW_METRIC; " +
-				"every other router uses wide metrics. A narrow-only router ignores the wide reachability TLVs its " +
-				"neighbours send and they ignore its narrow ones (and link metrics above 63 cannot be expressed at " +
-				"all), so bb2.fra's IS-IS view splits from the rest: the simulator refuses its adjacencies to " +
-				"bb1.fra, bb2.ams, bb2.sin, bb2.iad, dc1.lla and edge1.fra. bb2.fra drops out, its iBGP sessions go " +
-				"down and dc1.lla and edge1.fra are left single-homed. backstop must BLOCK with both-ends-agree " +
-				"naming each adjacency, bb2.fra's metric-style leaf and the neighbour's.",
+			Description: "A config restored from an old template on edge1.sin sets level-2 metric-style NARROW_METRIC " +
+				"(its uplink metrics, 10 and 20, fit in 6 bits, so the router accepts the commit); every other " +
+				"router uses wide metrics. A narrow-only router ignores the wide reachability TLVs its neighbours " +
+				"send and they ignore its narrow ones, so the simulator refuses edge1.sin's adjacencies to bb1.sin " +
+				"and bb2.sin. The Singapore POP falls out of the IGP: its iBGP sessions drop, its DNS announcer " +
+				"withdraws and AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree " +
+				"naming each adjacency, edge1.sin's metric-style leaf and the neighbour's. (On a backbone router " +
+				"with metrics above 63, e.g. bb2.fra, the same change is rejected as invalid config, exit 4.)",
 			Expect:   "BLOCK",
-			Findings: []string{"both-ends-agree"},
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
 			Changes:  []Change{{d.Name, []Op{{"update", isisPath + "/levels/level[level-number=2]/config/metric-style", "NARROW_METRIC"}}}},
 		})
 	}
@@ -312,9 +313,11 @@ func outageScenarios(n *Network) []Scenario {
 				"connection from %s: all 19 sessions of bb1.fra drop and the network hangs on a single route "+
 				"reflector (bb1.iad) with no redundancy. backstop must BLOCK with both-ends-agree naming each "+
 				"session with both ends (bb1.fra's address and local-address, the peer's neighbour address), and "+
-				"warn about more than max_lost sessions lost.", newLo, rr.Loopback, newLo),
+				"warn about more than max_lost sessions lost. Forwarding is hop by hop: bb1.fra, with no BGP route "+
+				"left, black-holes the DC traffic edge1.fra sends through it, so the Frankfurt DNS announcer's health "+
+				"check fails too (dns-anycast warning).", newLo, rr.Loopback, newLo),
 			Expect:   "BLOCK",
-			Findings: []string{"bgp-sessions", "both-ends-agree"},
+			Findings: []string{"bgp-sessions", "both-ends-agree", "dns-anycast"},
 			Changes:  []Change{{rr.Name, ops}},
 		})
 	}
