@@ -309,6 +309,7 @@ func Scenarios(n *Network) []Scenario {
 			}}},
 		})
 	}
+	out = append(out, outageScenarios(n)...)
 	for i := range out {
 		sort.Slice(out[i].Changes, func(a, b int) bool { return out[i].Changes[a].Device < out[i].Changes[b].Device })
 	}

@@ -1,0 +1,626 @@
+package testnet
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Outage scenarios: one per class of change that real backbones have turned
+// into an outage. Each is written as the change an engineer would push, at a
+// scale where policies/default.yaml must BLOCK it; the description says why
+// the routers break and what backstop has to report.
+
+const (
+	staticPath = "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=STATIC][name=STATIC]"
+	maxMetric  = 1<<24 - 1 // RFC 5305 §3.7: a link at this metric is not used in SPF
+)
+
+func isisIf(iface string) string {
+	return fmt.Sprintf("%s/interfaces/interface[interface-id=%s]", isisPath, iface)
+}
+
+func peerGroup(name string) string {
+	return fmt.Sprintf("%s/peer-groups/peer-group[peer-group-name=%s]", bgpPath, name)
+}
+
+func statement(pol, st string) string {
+	return fmt.Sprintf("/routing-policy/policy-definitions/policy-definition[name=%s]/statements/statement[name=%s]", pol, st)
+}
+
+func addrPath(iface string, a netip.Addr) string {
+	return fmt.Sprintf("/interfaces/interface[name=%s]/subinterfaces/subinterface[index=0]/ipv4/addresses/address[ip=%s]", iface, a)
+}
+
+func addrValue(p netip.Prefix) M {
+	return M{"ip": p.Addr().String(), "config": M{"ip": p.Addr().String(), "prefix-length": p.Bits()}}
+}
+
+func netOf(d *Device) string { return fmt.Sprintf("49.0001.0000.0000.%04d.00", d.Num) }
+
+// staticDiscard is one static route list entry with a DROP next hop.
+func staticDiscard(p netip.Prefix, desc string) M {
+	return M{"prefix": p.String(), "config": M{"prefix": p.String(), "description": desc},
+		"next-hops": M{"next-hop": L{M{"index": "DISCARD",
+			"config": M{"index": "DISCARD", "next-hop": "openconfig-local-routing:DROP"}}}}}
+}
+
+// staticProto is a whole STATIC protocol instance, for routers that have none.
+func staticProto(statics ...M) M {
+	var l L
+	for _, s := range statics {
+		l = append(l, s)
+	}
+	return proto("STATIC", M{"static-routes": M{"static": l}})
+}
+
+func edges(n *Network) []*Device {
+	var out []*Device
+	for _, p := range POPs {
+		out = append(out, n.Device("edge1."+p.Site))
+	}
+	return out
+}
+
+func backbone(n *Network) []*Device {
+	var out []*Device
+	for _, d := range n.Devices {
+		if d.Role == "backbone" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func neighborsOf(d *Device, role string) []*Neighbor {
+	var out []*Neighbor
+	for _, nb := range d.BGP {
+		if nb.Role == role {
+			out = append(out, nb)
+		}
+	}
+	return out
+}
+
+func outageScenarios(n *Network) []Scenario {
+	var out []Scenario
+	add := func(s Scenario) { out = append(out, s) }
+
+	// ---- IS-IS adjacencies real routers refuse ----
+
+	{
+		l := n.LinkBetween("bb1.ams", "bb1.fra")
+		add(Scenario{
+			Name: "isis-circuit-type-mismatch",
+			Description: fmt.Sprintf("Template drift: %s's interface template is re-applied with the vendor default "+
+				"IS-IS circuit type, so %s (circuit %s, towards %s %s) becomes BROADCAST while %s keeps POINT_TO_POINT. "+
+				"A point-to-point hello is ignored on a broadcast circuit and vice versa: the adjacency never comes up "+
+				"although the link stays up and pings work, and the ams-fra bb1 link silently stops carrying traffic. "+
+				"The network survives on the parallel bb2 link, which is exactly why nobody notices until the next "+
+				"failure. backstop must BLOCK with both-ends-agree naming the adjacency, both devices and the "+
+				"circuit-type leaf.", l.A, l.AIf, l.Circuit, l.B, l.BIf, l.B),
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes:  []Change{{l.A, []Op{{"update", isisIf(l.AIf) + "/config/circuit-type", "BROADCAST"}}}},
+		})
+	}
+	{
+		d := n.Device("bb1.lhr")
+		add(Scenario{
+			Name: "isis-net-removed",
+			Description: fmt.Sprintf("An area renumbering is prepared in two steps and the first step, deleting the "+
+				"old NET %s on %s, is pushed alone. Without a NET the router has no system ID and IS-IS does not run: "+
+				"all four adjacencies of bb1.lhr (to bb2.lhr, bb1.iad, bb1.ams and the lhr-sin chord to bb1.sin) drop, "+
+				"its loopback leaves the IGP and both of its iBGP sessions to the route reflectors go down. The chord "+
+				"and the bb1 plane through London are lost. backstop must BLOCK with both-ends-agree on bb1.lhr's IS-IS "+
+				"instance (the NET leaf), naming the neighbours whose adjacencies it refuses.", netOf(d), d.Name),
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes:  []Change{{d.Name, []Op{{"delete", isisPath + "/global/config/net", nil}}}},
+		})
+	}
+	{
+		a, b := n.Device("bb1.sin"), n.Device("bb2.sin")
+		add(Scenario{
+			Name: "isis-duplicate-system-id",
+			Description: fmt.Sprintf("bb2.sin's IS-IS stanza is rebuilt from bb1.sin's config and keeps its NET %s, so "+
+				"the two Singapore routers share one system ID. Each floods LSPs under the same ID, the other purges or "+
+				"overrides them, and real routers log 'duplicate system ID' while SPF flaps; the simulator leaves both "+
+				"routers out of SPF. Singapore's only backbone routers are the pair, so edge1.sin loses every IGP path: "+
+				"its iBGP sessions drop, the DNS announcer's health check fails and it withdraws 129.134.30.0/23, and "+
+				"AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree naming both "+
+				"routers and their NET leaves (plus the on_any_loss warnings for sin).", netOf(a)),
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  []Change{{b.Name, []Op{{"replace", isisPath + "/global/config/net", L{netOf(a)}}}}},
+		})
+	}
+	{
+		d := n.Device("bb1.sjc")
+		add(Scenario{
+			Name: "isis-level-mismatch",
+			Description: "bb1.sjc is meant to become a level-1-2 router for a new San Jose level-1 area, but the change " +
+				"sets level-capability LEVEL_1. Every neighbour of bb1.sjc (bb2.sjc, bb1.sin, bb1.iad, dc1.prn) is " +
+				"level-2 only, and a level-1 router forms no adjacency with a level-2-only one: bb1.sjc drops out of " +
+				"the backbone with all four adjacencies, its two iBGP sessions go down, and dc1.prn is left on a single " +
+				"uplink. backstop must BLOCK with both-ends-agree naming each refused adjacency, bb1.sjc's " +
+				"level-capability and the neighbour's.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes:  []Change{{d.Name, []Op{{"update", isisPath + "/global/config/level-capability", "LEVEL_1"}}}},
+		})
+	}
+	{
+		d := n.Device("edge1.sin")
+		add(Scenario{
+			Name: "isis-metric-style-narrow",
+			Description: "A config restored from an old template on edge1.sin sets level-2 metric-style NARROW_METRIC " +
+				"(its uplink metrics, 10 and 20, fit in 6 bits, so the router accepts the commit); every other " +
+				"router uses wide metrics. A narrow-only router ignores the wide reachability TLVs its neighbours " +
+				"send and they ignore its narrow ones, so the simulator refuses edge1.sin's adjacencies to bb1.sin " +
+				"and bb2.sin. The Singapore POP falls out of the IGP: its iBGP sessions drop, its DNS announcer " +
+				"withdraws and AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree " +
+				"naming each adjacency, edge1.sin's metric-style leaf and the neighbour's. (On a backbone router " +
+				"with metrics above 63, e.g. bb2.fra, the same change is rejected as invalid config, exit 4.)",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  []Change{{d.Name, []Op{{"update", isisPath + "/levels/level[level-number=2]/config/metric-style", "NARROW_METRIC"}}}},
+		})
+	}
+	{
+		l := n.LinkBetween("bb1.iad", "bb1.lhr")
+		add(Scenario{
+			Name: "isis-mtu-one-end",
+			Description: fmt.Sprintf("During a line-card swap on %s, %s (the transatlantic %s towards %s %s) comes "+
+				"back with the card default MTU 1500 while %s stays at 9192. IS-IS pads hellos to the MTU, so the "+
+				"9192-byte hellos from %s are dropped at the 1500-byte end: the adjacency does not form (and jumbo "+
+				"frames would be dropped anyway). backstop must BLOCK with both-ends-agree naming the link, both "+
+				"devices and both mtu leaves.", l.A, l.AIf, l.Circuit, l.B, l.BIf, l.B, l.B),
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes:  []Change{{l.A, []Op{{"update", fmt.Sprintf("/interfaces/interface[name=%s]/config/mtu", l.AIf), 1500}}}},
+		})
+	}
+	{
+		l := n.LinkBetween("bb1.lhr", "bb1.ams")
+		auth := func(key string) M {
+			return M{"config": M{"enabled": true, "auth-mode": "MD5", "auth-type": "SIMPLE_KEY", "auth-password": key}}
+		}
+		hello := func(iface string) string {
+			return isisIf(iface) + "/levels/level[level-number=2]/hello-authentication"
+		}
+		add(Scenario{
+			Name: "isis-auth-key-mismatch",
+			Description: fmt.Sprintf("IS-IS hello authentication is rolled out on the lhr-ams link %s. Both ends get "+
+				"MD5 hello authentication, but the key pasted on %s differs from the one on %s (a stale key from the "+
+				"password manager). Each end discards the other's hellos as failing authentication and the adjacency "+
+				"goes down. backstop must BLOCK with both-ends-agree naming the adjacency, both devices and both "+
+				"hello-authentication leaves, without printing either key.", l.Circuit, l.B, l.A),
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes: []Change{
+				{l.A, []Op{{"update", hello(l.AIf), auth("bstp-isis-2024-q3")}}},
+				{l.B, []Op{{"update", hello(l.BIf), auth("bstp-isis-2024-q2")}}},
+			},
+		})
+	}
+	{
+		var chs []Change
+		for _, d := range backbone(n) {
+			chs = append(chs, Change{d.Name, []Op{{"update", isisPath + "/global/lsp-bit/overload-bit/config/set-bit", true}}})
+		}
+		add(Scenario{
+			Name: "isis-overload-backbone",
+			Description: "A maintenance template meant to set the overload bit on boot (set-bit-on-boot) is pushed with " +
+				"set-bit instead, to all 12 backbone routers. With the overload bit no router computes a path through " +
+				"a backbone router, only to it: every DC and POP can still reach its directly attached backbone " +
+				"routers, but nothing beyond them. iBGP sessions between clients and the route reflectors that are not " +
+				"directly attached drop, and the next hops of the DC routes (the DC loopbacks, one backbone hop away at " +
+				"least) become unreachable from every POP. All four DNS announcers fail their health check and withdraw, " +
+				"no edge has a DC /24 so every 157.240.0.0/16 aggregate goes inactive: both critical prefixes vanish " +
+				"from every transit. backstop must BLOCK (dns-anycast, critical-prefixes-to-transit) and warn about the " +
+				"lost iBGP sessions.",
+			Expect:   "BLOCK",
+			Findings: []string{"bgp-sessions", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
+		for _, name := range []string{"bb1.fra", "bb2.fra", "bb1.iad", "bb2.iad"} {
+			d := n.Device(name)
+			var ops []Op
+			for _, i := range d.Ifaces {
+				if i.ISIS && !i.Loopback {
+					ops = append(ops, Op{"update", isisMetric(i.Name), maxMetric})
+				}
+			}
+			chs = append(chs, Change{name, ops})
+		}
+		add(Scenario{
+			Name: "isis-max-metric-drain",
+			Description: fmt.Sprintf("Route-reflector upgrade window: the drain script is run for regions fra and iad at "+
+				"once and sets the level-2 metric of every IS-IS interface of bb1/bb2.fra and bb1/bb2.iad (backbone "+
+				"links and the DC/POP uplinks that land on them) to the maximum wide metric %d, meaning 'use only as "+
+				"a last resort'. RFC 5305 §3.7 says otherwise: a link at the maximum metric is not used in SPF at all. "+
+				"The four routers, among them both route reflectors, become unreachable: every iBGP session drops, no "+
+				"POP has a route to the data centres, all four DNS announcers withdraw and both critical prefixes "+
+				"vanish from every transit. backstop must BLOCK (dns-anycast, critical-prefixes-to-transit) and warn "+
+				"about the lost sessions.", maxMetric),
+			Expect:   "BLOCK",
+			Findings: []string{"bgp-sessions", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+
+	// ---- BGP sessions real routers refuse ----
+
+	{
+		e := n.Device("edge1.sin")
+		var ops []Op
+		for _, nb := range neighborsOf(e, "ibgp") {
+			ops = append(ops, Op{"update", neighbor(nb.Addr) + "/config/local-as", 65010})
+		}
+		add(Scenario{
+			Name: "bgp-local-as-unexpected",
+			Description: "Preparing an AS migration, edge1.sin gets local-as 65010 on its two iBGP sessions to the route " +
+				"reflectors (bb1.fra, bb1.iad), which still expect AS 65000 from 10.0.0.33. The RRs reject the OPEN " +
+				"(bad peer AS) and both sessions stay down: the Singapore POP learns no DC routes, its DNS announcer " +
+				"withdraws and AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree " +
+				"naming each session with both ends (edge1.sin's local-as leaf, the RR's peer-as) plus the on_any_loss " +
+				"warnings for sin.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  []Change{{e.Name, ops}},
+		})
+	}
+	{
+		e := n.Device("edge1.iad")
+		up := e.Iface("et-0/0/0").Addr.Addr()
+		var ops []Op
+		for _, nb := range neighborsOf(e, "ibgp") {
+			ops = append(ops, Op{"update", neighbor(nb.Addr) + "/transport/config/local-address", up.String()})
+		}
+		add(Scenario{
+			Name: "bgp-local-address-mismatch",
+			Description: fmt.Sprintf("To 'follow the physical path' for BFD, edge1.iad's iBGP sessions to both route "+
+				"reflectors get transport local-address %s (its et-0/0/0 uplink) instead of its loopback 10.0.0.34. "+
+				"The RRs have neighbour 10.0.0.34 configured and refuse a connection from %s: both sessions stay down, "+
+				"the iad POP learns no DC routes, its announcer withdraws and AS174@iad and AS64602@iad lose both "+
+				"critical prefixes. backstop must BLOCK with both-ends-agree naming each session, edge1.iad's "+
+				"local-address leaf and the RR's neighbour address.", up, up),
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  []Change{{e.Name, ops}},
+		})
+	}
+	{
+		rr := n.Device("bb1.fra")
+		newLo := netip.MustParseAddr("10.0.0.103")
+		ops := []Op{
+			{"delete", addrPath("lo0", rr.Loopback), nil},
+			{"update", addrPath("lo0", newLo), addrValue(netip.PrefixFrom(newLo, 32))},
+			{"update", "/network-instances/network-instance[name=DEFAULT]/config/router-id", newLo.String()},
+			{"update", bgpPath + "/global/config/router-id", newLo.String()},
+		}
+		for _, nb := range rr.BGP {
+			ops = append(ops, Op{"update", neighbor(nb.Addr) + "/transport/config/local-address", newLo.String()})
+		}
+		add(Scenario{
+			Name: "bgp-rr-loopback-renumbered",
+			Description: fmt.Sprintf("Step 1 of an addressing clean-up moves the route reflectors' loopbacks to "+
+				"10.0.0.100+: bb1.fra's lo0 becomes %s (router-id and every session's update-source follow), while "+
+				"the 19 other routers, scheduled for step 2, still have neighbour %s. Every one of them refuses the "+
+				"connection from %s: all 19 sessions of bb1.fra drop and the network hangs on a single route "+
+				"reflector (bb1.iad) with no redundancy. backstop must BLOCK with both-ends-agree naming each "+
+				"session with both ends (bb1.fra's address and local-address, the peer's neighbour address), and "+
+				"warn about more than max_lost sessions lost. Forwarding is hop by hop: bb1.fra, with no BGP route "+
+				"left, black-holes the DC traffic edge1.fra sends through it, so the Frankfurt DNS announcer's health "+
+				"check fails too (dns-anycast warning).", newLo, rr.Loopback, newLo),
+			Expect:   "BLOCK",
+			Findings: []string{"bgp-sessions", "both-ends-agree", "dns-anycast"},
+			Changes:  []Change{{rr.Name, ops}},
+		})
+	}
+	{
+		e, rr := n.Device("edge1.ams"), n.Device("bb1.iad")
+		add(Scenario{
+			Name: "bgp-both-passive",
+			Description: "To stop log noise from connection retries, the session edge1.ams - bb1.iad is set to " +
+				"transport passive-mode on the RR (which 'should wait for its clients') and, by a second engineer in " +
+				"the same window, on edge1.ams too. Both ends wait for the other to open the TCP connection and the " +
+				"session never establishes; edge1.ams is left with a single route reflector. backstop must BLOCK " +
+				"with both-ends-agree naming the session, both devices and both passive-mode leaves.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes: []Change{
+				{e.Name, []Op{{"update", neighbor(rr.Loopback) + "/transport/config/passive-mode", true}}},
+				{rr.Name, []Op{{"update", neighbor(e.Loopback) + "/transport/config/passive-mode", true}}},
+			},
+		})
+	}
+	{
+		a, b := n.Device("bb1.fra"), n.Device("bb1.iad")
+		add(Scenario{
+			Name: "bgp-port-one-end",
+			Description: "A lab setting leaks into production: on bb1.fra the RR-mesh session to bb1.iad gets " +
+				"neighbor-port 1179. bb1.fra connects to TCP 1179, where bb1.iad does not listen, and refuses bb1.iad's " +
+				"connection to 179 as it expects the other port: the session between the two route reflectors stays " +
+				"down and each RR only knows what its clients send it directly. backstop must BLOCK with " +
+				"both-ends-agree naming the session, both route reflectors and the neighbor-port leaf.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes:  []Change{{a.Name, []Op{{"update", neighbor(b.Loopback) + "/config/neighbor-port", 1179}}}},
+		})
+	}
+	{
+		var chs []Change
+		for _, e := range edges(n) {
+			chs = append(chs, Change{e.Name, []Op{{"update", peerGroup("TRANSIT") + "/config/auth-password", "Tr4nsit-2024!"}}})
+		}
+		add(Scenario{
+			Name: "bgp-transit-auth-password",
+			Description: "The yearly BGP password rotation is pushed to our side of every transit session (peer-group " +
+				"TRANSIT on all four edges) before the providers confirmed theirs. The providers are outside the " +
+				"inventory and their ends stay as in the running network (no password), so every TCP-MD5 check fails " +
+				"and all 7 transit sessions drop: both critical prefixes disappear from every transit and the DNS " +
+				"prefix from every external peer. backstop must BLOCK, with both-ends-agree naming each session, our " +
+				"device and leaf and the external peer, and with critical-prefixes-to-transit, dns-anycast and " +
+				"bgp-sessions.",
+			Expect:   "BLOCK",
+			Findings: []string{"bgp-sessions", "both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
+		for _, rr := range RouteReflectors {
+			chs = append(chs, Change{rr, []Op{{"update",
+				peerGroup("RR-CLIENTS") + "/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/ipv4-unicast/prefix-limit/config/max-prefixes", 2}}})
+		}
+		add(Scenario{
+			Name: "bgp-max-prefix-below-received",
+			Description: "A hardening change sets max-prefixes 2 on the RR-CLIENTS peer-group of both route reflectors, " +
+				"sized on the data centres, which send two prefixes each. Every POP edge sends three (its transit " +
+				"default, the DNS /23 from its announcer and the 157.240.0.0/16 aggregate), so the RRs tear down all " +
+				"eight edge sessions as soon as the routes arrive. No POP learns a DC route: all four DNS announcers " +
+				"withdraw and every aggregate goes inactive, so both critical prefixes vanish from every transit. " +
+				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
+				"with both ends and the max-prefixes leaf (both-ends-agree).",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		e := n.Device("edge1.sin")
+		var chs []Change
+		var ops []Op
+		for _, nb := range neighborsOf(e, "ibgp") {
+			ops = append(ops, Op{"delete", neighbor(nb.Addr) + "/transport/config/local-address", nil})
+		}
+		chs = append(chs, Change{e.Name, ops})
+		for _, rr := range RouteReflectors {
+			chs = append(chs, Change{rr, []Op{{"delete", neighbor(e.Loopback) + "/transport/config/local-address", nil}}})
+		}
+		add(Scenario{
+			Name: "bgp-update-source-removed",
+			Description: "A clean-up of 'redundant' transport settings deletes update-source (transport local-address) " +
+				"on both ends of edge1.sin's two iBGP sessions (on edge1.sin and on both route reflectors). Each end " +
+				"now opens the connection from its outgoing interface address, which the other end does not have as a " +
+				"neighbour: neither session establishes. The Singapore POP learns no DC routes, its announcer " +
+				"withdraws and AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree " +
+				"naming each session with both ends and their local-address leaves.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+
+	// ---- BGP semantics ----
+
+	communityOn := func(name, community, why string) Scenario {
+		var chs []Change
+		for _, e := range edges(n) {
+			chs = append(chs, Change{e.Name, []Op{{"update", statement("TRANSIT-OUT", "10-critical") + "/actions",
+				M{"openconfig-bgp-policy:bgp-actions": M{"set-community": M{
+					"config": M{"method": "INLINE", "options": "ADD"},
+					"inline": M{"config": M{"communities": L{community}}}}}}}}})
+		}
+		return Scenario{Name: name, Description: why, Expect: "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit", "dns-anycast"}, Changes: chs}
+	}
+	add(communityOn("no-export-to-transit", "openconfig-bgp-types:NO_EXPORT",
+		"Meant for the announcers' sessions ('keep our anycast routes inside'), NO_EXPORT is added to statement "+
+			"10-critical of TRANSIT-OUT on all four edges. The transits accept both critical prefixes but, honouring "+
+			"RFC 1997, do not pass them on to any other AS: the prefixes stay visible only inside the transits' own "+
+			"networks and the rest of the Internet loses the DNS and service prefixes. Sessions stay up and every "+
+			"announcement is still sent, so only community semantics reveal the outage. backstop must BLOCK: "+
+			"critical-prefixes-to-transit (an announcement with NO_EXPORT does not count) and dns-anycast (the prefix "+
+			"is visible to no external peer's customers)."))
+	add(communityOn("blackhole-to-transit", "65535:666",
+		"A DDoS runbook step meant for one attacked /32 is applied to statement 10-critical of TRANSIT-OUT on all four "+
+			"edges: both critical prefixes are sent to every transit with BLACKHOLE (65535:666, RFC 7999). The "+
+			"transits honour it and discard all traffic towards 129.134.30.0/23 and 157.240.0.0/16 at their edge: "+
+			"DNS and the services are unreachable from the Internet although every session is up and every prefix "+
+			"announced. backstop must BLOCK: critical-prefixes-to-transit (a BLACKHOLE announcement does not count) "+
+			"and dns-anycast."))
+	{
+		var chs []Change
+		for _, e := range edges(n) {
+			var ops []Op
+			for _, nb := range neighborsOf(e, "transit") {
+				pol := fmt.Sprintf("TRANSIT-OUT-AS%d", nb.PeerAS)
+				{
+					st := M{"name": "10-critical", "config": M{"name": "10-critical"},
+						"conditions": M{"match-prefix-set": M{"config": M{"prefix-set": "CRITICAL", "match-set-options": "ANY"}}},
+						"actions": M{"config": M{"policy-result": "ACCEPT_ROUTE"},
+							"openconfig-bgp-policy:bgp-actions": M{"set-as-path-prepend": M{"config": M{"asn": nb.PeerAS, "repeat-n": 3}}}}}
+					ops = append(ops, Op{"update", fmt.Sprintf("/routing-policy/policy-definitions/policy-definition[name=%s]", pol),
+						policy(pol, st, stmt("99-reject", "", "REJECT_ROUTE", nil))})
+				}
+				ops = append(ops, Op{"replace", neighbor(nb.Addr) + "/apply-policy/config/export-policy", L{pol}})
+			}
+			chs = append(chs, Change{e.Name, ops})
+		}
+		add(Scenario{
+			Name: "prepend-transit-own-as",
+			Description: "Inbound traffic engineering: each transit session gets its own export policy " +
+				"TRANSIT-OUT-AS<peer> that prepends three times, but the template fills in the peer's AS instead of " +
+				"ours (65000). Every transit receives both critical prefixes with its own AS already in the path, " +
+				"and BGP loop detection at the receiver drops them: the sessions stay up, yet 129.134.30.0/23 and " +
+				"157.240.0.0/16 reach no transit at all. backstop must BLOCK: critical-prefixes-to-transit and " +
+				"dns-anycast (the prefix is visible to no external peer).",
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
+		for _, site := range []string{"fra", "sin", "iad"} {
+			chs = append(chs, Change{"edge1." + site, []Op{{"update",
+				statement("ANYCAST-DNS-IN", "10-dns") + "/actions/bgp-actions/config/set-local-pref", 0}}})
+		}
+		add(Scenario{
+			Name: "local-pref-zero-anycast",
+			Description: "To make 'the local announcer the last resort', ANYCAST-DNS-IN on edge1.fra, edge1.sin and " +
+				"edge1.iad sets local-pref 0 on the announcer's 129.134.30.0/23. LOCAL_PREF 0 is a value, the least " +
+				"preferred one, not 'unset': each of the three edges now prefers the iBGP copy from edge1.ams (local-pref " +
+				"100) over its own announcer and stops advertising its own. Every transit still receives the /23, but " +
+				"all of it now points at Amsterdam: one anycast site serves the whole world's DNS and the three other " +
+				"sites carry nothing. backstop must BLOCK with dns-anycast (one site actually announcing, below " +
+				"min_healthy_sites 2).",
+			Expect:   "BLOCK",
+			Findings: []string{"dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
+		for _, e := range edges(n) {
+			chs = append(chs, Change{e.Name, []Op{{"update",
+				statement("TRANSIT-OUT", "10-critical") + "/conditions/bgp-conditions/config/route-type", "EXTERNAL"}}})
+		}
+		add(Scenario{
+			Name: "route-type-transit-out",
+			Description: "Leak prevention: to stop an edge re-announcing to transit what it learned over iBGP from " +
+				"other POPs, statement 10-critical of TRANSIT-OUT on all four edges gets the condition route-type " +
+				"EXTERNAL. The DNS /23 from each edge's own announcer is eBGP-learned and still passes, but the " +
+				"157.240.0.0/16 aggregate is originated locally, neither INTERNAL nor EXTERNAL, and now falls to " +
+				"99-reject at every POP: the service prefix is announced to no transit at all. backstop must BLOCK " +
+				"with critical-prefixes-to-transit.",
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit"},
+			Changes:  chs,
+		})
+	}
+	{
+		dc := n.Device("dc1.lla")
+		more := netip.MustParsePrefix("129.134.31.0/24")
+		add(Scenario{
+			Name: "dns-more-specific-hijack",
+			Description: fmt.Sprintf("A DNS load-test lab in Lulea is given %s: a discard static on dc1.lla, added to "+
+				"prefix-set DC-PREFIXES so it is originated into BGP. It is a more specific of the DNS anycast "+
+				"prefix 129.134.30.0/23, so every router in the network prefers it by longest match: half of the "+
+				"anycast address space, from every POP, is pulled to Lulea and dropped there instead of reaching the "+
+				"local anycast site. backstop must BLOCK: dns-anycast and critical-prefixes-to-transit must name "+
+				"dc1.lla originating %s.", more, more),
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit", "dns-anycast"},
+			Changes: []Change{{dc.Name, []Op{
+				{"update", fmt.Sprintf("%s/static-routes/static[prefix=%s]", staticPath, more), staticDiscard(more, "DNS load-test lab")},
+				{"update", prefixEntry("DC-PREFIXES", more), M{"ip-prefix": more.String(), "masklength-range": "exact",
+					"config": M{"ip-prefix": more.String(), "masklength-range": "exact"}}},
+			}}},
+		})
+	}
+
+	// ---- Forwarding and health ----
+
+	{
+		var chs []Change
+		for _, p := range POPs {
+			var statics []M
+			for _, dc := range DCs {
+				statics = append(statics, staticDiscard(DCPrefix(dc.N), "floating null route for "+dc.Site))
+			}
+			chs = append(chs, Change{p.Uplinks[0], []Op{{"update", staticPath, staticProto(statics...)}}})
+		}
+		add(Scenario{
+			Name: "dc-discard-static-backbone",
+			Description: "Protection against a default-route leak: the four backbone routers the POP edges use as " +
+				"primary uplink (bb1.ams, bb1.fra, bb1.sin, bb1.iad) get discard statics for the four DC /16s, meant " +
+				"as floating routes behind BGP, but pushed without a preference, so the static (distance 1) beats the " +
+				"iBGP route (200). Each POP's traffic to the data centres enters its bb1 router and is dropped there. " +
+				"All four DNS announcers' health checks follow that path and fail, so every site withdraws " +
+				"129.134.30.0/23 and it reaches no transit. backstop must BLOCK with dns-anycast and " +
+				"critical-prefixes-to-transit, naming the discard routes.",
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
+		def := netip.MustParsePrefix("0.0.0.0/0")
+		for _, e := range edges(n) {
+			chs = append(chs, Change{e.Name, []Op{{"update", staticPath, staticProto(staticDiscard(def, "last-resort null route"))}}})
+		}
+		add(Scenario{
+			Name: "edge-default-discard",
+			Description: "A 'last-resort null route' 0.0.0.0/0 discard is added on every POP edge. As a static route " +
+				"(distance 1) it beats the transit's BGP default (eBGP, 20): every packet towards the Internet that " +
+				"reaches an edge, from the data centres or from the DNS servers answering queries, is dropped. The " +
+				"announcers' health checks towards the DC /16s still succeed and every prefix is still announced, so " +
+				"the routing looks healthy while no answer ever leaves the network: DNS is down at all four sites and " +
+				"all egress is black-holed. backstop must BLOCK: the anycast service is unusable (dns-anycast), " +
+				"whatever the invariants see of its announcements.",
+			Expect:   "BLOCK",
+			Findings: []string{"dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		rr, other := n.Device("bb1.fra"), n.Device("bb2.fra")
+		lo1 := netip.PrefixFrom(rr.Loopback, 32)
+		add(Scenario{
+			Name: "rr-loopback-duplicate",
+			Description: fmt.Sprintf("Preparing an anycast route-reflector address, bb2.fra gets a second loopback lo1 "+
+				"with %s, advertised into IS-IS as passive, but that is still bb1.fra's own lo0 address. Two routers "+
+				"now originate the same /32: clients closer to bb2.fra send their iBGP connections to bb2.fra, which "+
+				"has no such neighbours, and bb1.fra's sessions flap with every IGP change. backstop must BLOCK with "+
+				"both-ends-agree naming the duplicate address on both routers (bb1.fra lo0 and bb2.fra lo1).", lo1),
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes: []Change{{other.Name, []Op{
+				{"update", "/interfaces/interface[name=lo1]", M{"name": "lo1",
+					"config": M{"name": "lo1", "type": "iana-if-type:softwareLoopback", "description": "anycast RR address", "enabled": true},
+					"subinterfaces": M{"subinterface": L{M{"index": 0, "config": M{"index": 0, "enabled": true},
+						"openconfig-if-ip:ipv4": M{"addresses": M{"address": L{addrValue(lo1)}}}}}}}},
+				{"update", isisIf("lo1"), M{"interface-id": "lo1", "config": M{"interface-id": "lo1", "enabled": true, "passive": true},
+					"interface-ref": M{"config": M{"interface": "lo1", "subinterface": 0}},
+					"afi-safi":      M{"af": L{isisAF(M{"enabled": true})}},
+					"levels":        M{"level": L{M{"level-number": 2, "config": M{"level-number": 2, "enabled": true}}}}}},
+			}}},
+		})
+	}
+	{
+		l := n.LinkBetween("bb1.sjc", "bb1.iad")
+		a := l.Subnet.Addr()
+		add(Scenario{
+			Name: "link-same-address",
+			Description: fmt.Sprintf("A re-addressing of the sjc-iad link %s is done from a copy of the A end: %s %s "+
+				"is given %s/31, the address %s %s already has. Both ends of the /31 now claim the same address; "+
+				"ARP and the IS-IS adjacency fail and the link carries nothing. backstop must BLOCK with "+
+				"both-ends-agree naming the duplicate address on both devices and interfaces.",
+				l.Circuit, l.B, l.BIf, a, l.A, l.AIf),
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes: []Change{{l.B, []Op{
+				{"delete", addrPath(l.BIf, a.Next()), nil},
+				{"update", addrPath(l.BIf, a), addrValue(netip.PrefixFrom(a, 31))},
+			}}},
+		})
+	}
+	return out
+}
