@@ -60,7 +60,7 @@ func TestFailClosedChanges(t *testing.T) {
 			3, []string{"dns-anycast", "critical-prefixes-to-transit", "dc1.frc originates 129.134.30.0/24"}},
 		{"a password towards a transit on our end only", "edge1.fra",
 			`update: {path: {` + transitNbr + ` elem: {name: "config"} elem: {name: "auth-password"}} val: {string_val: "n3w-s3cret"}}`,
-			3, []string{"both-ends-agree", "auth-password on our end only", "lumen-fra is not in the inventory"}},
+			3, []string{"both-ends-agree", "authentication password configured on edge1.fra only", "lumen-fra is outside the inventory", "config/auth-password"}},
 		{"a new local AS towards a transit", "edge1.fra",
 			`update: {path: {` + transitNbr + ` elem: {name: "config"} elem: {name: "local-as"}} val: {uint_val: 65010}}`,
 			3, []string{"local-as"}},

@@ -36,69 +36,9 @@ func (e *evaluator) agreement(inv *Invariant) {
 		e.add(f)
 		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: false, Severity: inv.Severity, Message: d.Reason})
 	}
-	e.externalOneSided(inv)
 	if len(e.in.After.Disagreements) == 0 {
 		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: "links, adjacencies and sessions", Passed: true})
 	}
-}
-
-// oneSided: session leaves both ends must agree on. Towards an external peer
-// backstop sees only our end; the peer's end is assumed to stay what made
-// the running session work, so changing one of these on our side alone
-// drops the session (a password added towards a transit, a new local AS, a
-// new source address the transit does not have as its neighbour).
-var oneSided = map[string]bool{"auth-password": true, "neighbor-port": true, "local-port": true,
-	"passive-mode": true, "local-as": true, "local-address": true}
-
-// externalOneSided blocks changes to those leaves on sessions whose other
-// end is outside the inventory: nothing can show that the peer changes too.
-func (e *evaluator) externalOneSided(inv *Invariant) {
-	if e.in.Change == nil {
-		return
-	}
-	for _, s := range e.in.Before.Sessions {
-		if !s.External || !s.Established {
-			continue
-		}
-		var hits []change.Item
-		for _, it := range e.in.Change.Items {
-			if it.Device != s.Device {
-				continue
-			}
-			leaf := it.Path[strings.LastIndexByte(it.Path, '/')+1:]
-			global := strings.HasSuffix(it.Path, "/bgp/global/config/as")
-			group := strings.Contains(it.Path, "/bgp/peer-groups/")
-			if global || (oneSided[leaf] && (strings.HasPrefix(it.Path, s.Path+"/") || group)) {
-				hits = append(hits, it)
-			}
-		}
-		if len(hits) == 0 {
-			continue
-		}
-		obj := sessionName(s)
-		var leaves []string
-		for _, it := range hits {
-			leaves = append(leaves, it.Device+" "+it.Path)
-		}
-		f := Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,
-			Summary: fmt.Sprintf("%s: the change alters %s on our end only; %s is not in the inventory, so its end is taken to stay as it is in the running network, and the session drops.",
-				capitalize(obj), strings.Join(uniqueLeaves(hits), ", "), s.Peer),
-			Objects: []string{obj}, Before: "established", After: "the two ends disagree",
-			Evidence: append([]string{"leaves changed on our end:"}, leaves...), Causes: hits}
-		e.add(f)
-		e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: false, Severity: inv.Severity, Message: "one-sided change towards an external peer"})
-	}
-}
-
-func uniqueLeaves(items []change.Item) []string {
-	var out []string
-	for _, it := range items {
-		l := it.Path[strings.LastIndexByte(it.Path, '/')+1:]
-		if !slices.Contains(out, l) {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // causesForLeaves: the change items at or under the named leaves ("<device>
@@ -199,6 +139,12 @@ func (e *evaluator) allowed(path string) (string, bool) {
 func capitalize(s string) string {
 	if s == "" {
 		return s
+	}
+	// Objects start with protocol names that are acronyms.
+	for _, w := range []string{"isis ", "bgp "} {
+		if strings.HasPrefix(s, w) {
+			return map[string]string{"isis ": "IS-IS", "bgp ": "BGP"}[w] + s[len(w)-1:]
+		}
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -10,7 +10,7 @@ import (
 
 // The IS-IS half of "both ends agree, or the adjacency is down". Each rule
 // names what real routers do; where vendors differ the simulator takes the
-// behaviour that fails closed (docs/modelled-isis.md).
+// behaviour that fails closed (docs/modelled.md).
 
 // maxWideMetric is the maximum wide link metric. RFC 5305 §3.7: a link
 // advertised with it MUST NOT be considered in SPF (a drain by metric).
@@ -87,18 +87,53 @@ func (g *igp) instanceLevels() {
 	}
 }
 
+// notRunning: IS-IS is configured on both ends of an up link, but one end's
+// instance does not run (no NET, or a duplicate system ID): the adjacency is
+// down, and the finding names both ends, since the neighbour loses it too.
+func (g *igp) notRunning(lk *Link, da, db *network.Device, ia, ib *network.ISISInterface) {
+	if da.ISIS == nil || db.ISIS == nil || !da.ISIS.Enabled || !db.ISIS.Enabled {
+		return
+	}
+	var down []string
+	var leaves []string
+	for _, e := range []struct {
+		d  *network.Device
+		ii *network.ISISInterface
+	}{{da, ia}, {db, ib}} {
+		if g.levels[e.d.ID] == 0 {
+			down = append(down, e.d.Name)
+			leaves = append(leaves, leaf(e.d, e.d.ISIS.Path+"/global/config/net"))
+		} else {
+			leaves = append(leaves, leaf(e.d, e.ii.Path+"/config/enabled"))
+		}
+	}
+	g.disagree = append(g.disagree, Disagreement{Kind: KindISISAdjacency, Object: isisAdjObject(lk),
+		Devices: sortedNames(da.Name, db.Name), Leaves: leaves,
+		Reason: fmt.Sprintf("IS-IS does not run on %s (no NET, or a system ID another router uses): no adjacency between %s and %s",
+			strings.Join(down, " and "), da.Name, db.Name)})
+}
+
 // adjacencyLevels returns the levels at which an up link's IS-IS adjacency
 // comes up (0: none) and records every parameter the two ends disagree on.
 // ia and ib are IS-IS enabled, non-passive interfaces of running instances.
 func (g *igp) adjacencyLevels(lk *Link, da, db *network.Device, ia, ib *network.ISISInterface) network.Level {
 	ea, eb := g.levels[lk.a]&ia.Levels, g.levels[lk.b]&ib.Levels
-	if ea == 0 || eb == 0 {
-		return 0 // IS-IS runs at no level on one end's interface: nothing to negotiate
-	}
 	obj := isisAdjObject(lk)
 	devs := sortedNames(da.Name, db.Name)
 	add := func(reason string, leaves ...string) {
 		g.disagree = append(g.disagree, Disagreement{Kind: KindISISAdjacency, Object: obj, Devices: devs, Leaves: leaves, Reason: reason})
+	}
+	// An interface configured for levels its instance does not run at runs
+	// IS-IS at no level: the neighbour's hellos go unanswered.
+	if ea == 0 || eb == 0 {
+		x, xi, xl, y, yi := da, ia, g.levels[lk.a], db, ib
+		if ea != 0 {
+			x, xi, xl, y, yi = db, ib, g.levels[lk.b], da, ia
+		}
+		add(fmt.Sprintf("%s runs IS-IS %s but its interface towards %s is configured %s: IS-IS runs at no level there, no adjacency",
+			x.Name, levelsText(xl), y.Name, levelsText(xi.Levels)),
+			leaf(x, x.ISIS.Path+"/global/config/level-capability"), leaf(x, xi.Path+"/levels"), leaf(y, yi.Path+"/levels"))
+		return 0
 	}
 	// Circuit type: a point-to-point end sends point-to-point IIHs, a
 	// broadcast end LAN IIHs; neither accepts the other's (ISO 10589 §8.2,

@@ -32,7 +32,12 @@ func TestSessionAgreement(t *testing.T) {
 		{"local-address the peer does not point at", func(n *network.Network) {
 			nbrOf(n, "r1", "10.0.0.2").LocalAddress = addr("192.0.2.0")
 			nbrOf(n, "r2", "10.0.0.1").LocalAddress = addr("192.0.2.1")
-		}, "r1", "10.0.0.2", "connects from", "transport/config/local-address"},
+		}, "r1", "10.0.0.2", "speaks from", "transport/config/local-address"},
+		// One explicit local-address the other end does not point at is
+		// enough, even though the other direction could still connect.
+		{"explicit local-address on one end only, not the peer's neighbor", func(n *network.Network) {
+			nbrOf(n, "r1", "10.0.0.2").LocalAddress = addr("192.0.2.0")
+		}, "r1", "10.0.0.2", "r1 speaks from 192.0.2.0 (transport/config/local-address) but r2's neighbor for it is 10.0.0.1", "transport/config/local-address"},
 		{"iBGP over loopbacks without update-source on either end", func(n *network.Network) {
 			nbrOf(n, "r1", "10.0.0.2").LocalAddress = netip.Addr{}
 			nbrOf(n, "r2", "10.0.0.1").LocalAddress = netip.Addr{}
@@ -128,5 +133,58 @@ func TestSessionIgnoresDefaultRoute(t *testing.T) {
 	r := Run(n)
 	if s := session(t, r, "r1", addr("10.0.0.3")); s.Established {
 		t.Fatalf("an iBGP session must not ride on a default route: %+v", s)
+	}
+}
+
+// The peer of an external session is outside the inventory: pinned to what
+// our end was in running, a one-sided change of ours takes the session down
+// and names our leaf and the peer.
+func TestExternalPeerPinnedToRunning(t *testing.T) {
+	build := func() (*network.Network, netip.Addr) {
+		b := core(t)
+		peer := b.External("r1", "203.0.113.0", 3356, "transit", "0.0.0.0/0")
+		return b.Build(), peer
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(nb *network.Neighbor, d *network.Device)
+		want   string // "" : stays up
+	}{
+		{"unchanged", func(*network.Neighbor, *network.Device) {}, ""},
+		{"password added on our end", func(nb *network.Neighbor, _ *network.Device) { nb.AuthHash = "abc" }, "authentication password configured on r1 only"},
+		{"local-as changed", func(nb *network.Neighbor, _ *network.Device) { nb.LocalAS = 65010 }, "expects AS 65000 but r1 now speaks AS 65010"},
+		{"port changed", func(nb *network.Neighbor, _ *network.Device) { nb.Port = 1179 }, "now connects to TCP port 1179"},
+		{"passive", func(nb *network.Neighbor, _ *network.Device) { nb.Passive = true }, "r1 becomes passive"},
+		{"source renumbered", func(nb *network.Neighbor, d *network.Device) {
+			for i := range d.Interfaces {
+				for k, a := range d.Interfaces[i].Addresses {
+					if a.Contains(addr("203.0.113.2")) {
+						d.Interfaces[i].Addresses[k] = netip.PrefixFrom(addr("203.0.113.3"), a.Bits())
+					}
+				}
+			}
+		}, "now speaks from 203.0.113.3, but r1/203.0.113.2's neighbor for it is 203.0.113.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			running, peer := build()
+			cand, _ := build()
+			tc.change(nbrOf(cand, "r1", peer.String()), cand.Device("r1"))
+			PinExternalPeers(running, cand)
+			r := Run(cand)
+			s := session(t, r, "r1", peer)
+			if tc.want == "" {
+				if !s.Established || len(r.Disagreements) != 0 {
+					t.Fatalf("session %+v, disagreements %+v", s, r.Disagreements)
+				}
+				return
+			}
+			if s.Established || !strings.Contains(s.Reason, tc.want) {
+				t.Fatalf("established=%v reason %q, want down with %q", s.Established, s.Reason, tc.want)
+			}
+			dg := disagreementsOf(r, "bgp-session")
+			if len(dg) != 1 || dg[0].Devices[1] != s.Peer || !strings.Contains(strings.Join(dg[0].Leaves, " "), "r1 ") {
+				t.Fatalf("disagreement %+v", dg)
+			}
+		})
 	}
 }

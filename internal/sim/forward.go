@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/backstop-net/backstop/models/network"
 )
@@ -344,22 +345,42 @@ func (s *state) anycastStatus() []AnycastSite {
 		// The site only counts when its edge router accepts the announcement:
 		// an import policy that rejects it takes the site out as surely as a
 		// withdrawal does.
-		accepted := false
+		// The site counts only when its edge accepts the announcement and
+		// selects it (best path, or in the multipath set): an import policy
+		// that rejects it takes the site out as surely as a withdrawal, and
+		// an edge that prefers another site's route (a local-pref of 0 on
+		// the announcer) sends the site no traffic and announces the other
+		// site's route to the Internet in its place.
+		accepted, selected := false, false
+		var why string
 		if pid, ok := s.bgp.pid[svc.Prefix.Masked()]; ok && sess >= 0 {
 			if nr := s.bgp.ribs[pid].at(int32(x.device)); nr != nil {
-				for _, p := range nr.paths {
-					if p.session == sess {
-						accepted = true
+				for i, p := range nr.paths {
+					if p.session != sess {
+						continue
 					}
+					accepted = true
+					if int32(i) == nr.best || slices.Contains(nr.multi, int32(i)) {
+						selected = true
+					}
+				}
+				if accepted && !selected && nr.best >= 0 {
+					why = fmt.Sprintf("%s prefers another route to %s (via %s, %s), so this site attracts no traffic",
+						st.Device, svc.Prefix, nr.paths[nr.best].FromDevice, nr.reason)
 				}
 			}
 		}
-		st.Announcing = st.Healthy && st.SessionUp && accepted
+		st.Announcing = st.Healthy && st.SessionUp && selected
 		switch {
 		case st.Healthy && !st.SessionUp:
 			st.Reason = "its BGP session to " + st.Device + " is down"
 		case st.Healthy && !accepted:
 			st.Reason = st.Device + "'s import policy rejects the announcement of " + svc.Prefix.String()
+		case st.Healthy && !selected:
+			st.Reason = why
+			if why == "" {
+				st.Reason = st.Device + " does not select the announcement of " + svc.Prefix.String()
+			}
 		}
 		out = append(out, st)
 	}

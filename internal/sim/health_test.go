@@ -99,3 +99,37 @@ func TestEveryECMPBranchMustArrive(t *testing.T) {
 		t.Fatalf("one branch black-holes: reachable=%v, why %q", ok, why)
 	}
 }
+
+// A site counts as announcing only when its edge selects its route: with
+// local-pref 0 on the announcer, the edge prefers another site's route, sends
+// this site no traffic and announces the other site's route instead.
+func TestAnycastSiteMustBeSelected(t *testing.T) {
+	build := func(zero bool) *Result {
+		b, _ := anycastNet(t)
+		b.Announcer("dns", "129.134.30.0/23", "r1", "10.9.1.0", 65100, "10.200.0.0/16")
+		b.Policy("r1", "NHS", network.Statement{Name: "10", Actions: network.Actions{NextHop: &network.NextHopAction{Self: true}, Result: network.ResultAccept}})
+		b.Nbr("r1", addr("10.0.0.3")).Export.Policies = []string{"NHS"}
+		if zero {
+			lp := uint32(0)
+			b.Policy("r3", "LP0", network.Statement{Name: "10", Actions: network.Actions{SetLocalPref: &lp, Result: network.ResultAccept}})
+			b.Nbr("r3", addr("10.9.0.2")).Import.Policies = []string{"LP0"}
+		}
+		return Run(b.Build())
+	}
+	site := func(r *Result, dev string) AnycastSite {
+		for _, a := range r.Anycast {
+			if a.Device == dev {
+				return a
+			}
+		}
+		t.Fatalf("no site at %s: %+v", dev, r.Anycast)
+		return AnycastSite{}
+	}
+	if a := site(build(false), "r3"); !a.Announcing {
+		t.Fatalf("r3's site should announce: %+v", a)
+	}
+	a := site(build(true), "r3")
+	if a.Announcing || !a.Healthy || !strings.Contains(a.Reason, "r3 prefers another route to 129.134.30.0/23") {
+		t.Fatalf("r3's site with local-pref 0: %+v", a)
+	}
+}

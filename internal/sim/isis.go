@@ -115,11 +115,12 @@ func buildIGP(t *topology) *igp {
 			continue
 		}
 		da, db := n.Devices[lk.a], n.Devices[lk.b]
-		if g.levels[lk.a] == 0 || g.levels[lk.b] == 0 {
-			continue
-		}
 		ia, ib := isisIface(da, lk.AIface), isisIface(db, lk.BIface)
 		if ia == nil || ib == nil || !ia.Enabled || !ib.Enabled || ia.Passive || ib.Passive {
+			continue
+		}
+		if g.levels[lk.a] == 0 || g.levels[lk.b] == 0 {
+			g.notRunning(&t.links[li], da, db, ia, ib)
 			continue
 		}
 		common := g.adjacencyLevels(&t.links[li], da, db, ia, ib)

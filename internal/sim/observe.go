@@ -89,12 +89,23 @@ func (r *Result) Observe(o *Observation) *Result {
 		a.SessionUp = o.Established[a.Device][a.Neighbor]
 		a.Healthy, a.HealthPath, a.Reason = x.observedHealth(a)
 		accepted := slices.Contains(o.Received[a.Device][a.Neighbor], a.Prefix.Masked())
-		a.Announcing = a.Healthy && a.SessionUp && accepted
+		// Selected: the edge forwards the service prefix to this announcer
+		// (as the simulated rule: best path or in the multipath set).
+		selected := false
+		for _, rt := range x.obs.fib[a.Device] {
+			if rt.Prefix == a.Prefix.Masked() {
+				selected = slices.Contains(rt.NextHops, a.Neighbor)
+				break
+			}
+		}
+		a.Announcing = a.Healthy && a.SessionUp && accepted && selected
 		switch {
 		case a.Healthy && !a.SessionUp:
 			a.Reason = "its BGP session to " + a.Device + " is down in " + src
 		case a.Healthy && !accepted:
 			a.Reason = a.Device + " does not accept the announcement of " + a.Prefix.String() + " in " + src
+		case a.Healthy && !selected:
+			a.Reason = a.Device + " does not forward " + a.Prefix.String() + " to this announcer in " + src
 		}
 	}
 	return &x

@@ -21,6 +21,7 @@ type externalNode struct {
 	announces []netip.Prefix
 	service   int // index into Network.Anycast, -1 for plain peers
 	site      int
+	expect    *network.PeerExpect
 }
 
 func buildExternal(n *network.Network) []externalNode {
@@ -31,14 +32,14 @@ func buildExternal(n *network.Network) []externalNode {
 			name = fmt.Sprintf("%s/%s", n.Devices[p.Device].Name, p.Neighbor)
 		}
 		out = append(out, externalNode{name: name, role: p.Role, asn: p.ASN, addr: p.Neighbor, device: p.Device,
-			announces: p.Announces, service: -1})
+			announces: p.Announces, service: -1, expect: p.Expect})
 	}
 	for si, svc := range n.Anycast {
 		for k, s := range svc.Sites {
 			out = append(out, externalNode{
 				name: fmt.Sprintf("%s@%s", svc.Service, s.Site), role: "anycast:" + svc.Service,
 				asn: s.ASN, addr: s.Neighbor, device: s.Device, announces: []netip.Prefix{svc.Prefix},
-				service: si, site: k,
+				service: si, site: k, expect: s.Expect,
 			})
 		}
 	}
@@ -386,11 +387,32 @@ func (s *state) agreement(d *network.Device, nb *network.Neighbor, pd *network.D
 	// the other end could still open it.
 	for _, e := range []struct {
 		dev, peer *network.Device
-		n         *network.Neighbor
-	}{{d, pd, nb}, {pd, d, pn}} {
+		n, pn     *network.Neighbor
+	}{{d, pd, nb, pn}, {pd, d, pn, nb}} {
 		if e.n.Port != 0 && e.n.Port != 179 {
 			why = append(why, fmt.Sprintf("%s connects to TCP port %d on %s, which listens on 179", e.dev.Name, e.n.Port, e.peer.Name))
 			leaf(e.dev, e.n, "config/neighbor-port")
+			leaves = append(leaves, e.peer.Name+" "+e.pn.Path) // the end that listens on 179
+		}
+	}
+	// An explicit update-source (transport/local-address) that is not the
+	// address the other end points at: FRR would still bring the session up
+	// from the other direction, Junos and IOS-XR accept connections only on
+	// the configured local address. Fail closed: down, naming both ends.
+	explicit := map[*network.Neighbor]bool{}
+	for _, e := range []struct {
+		dev, peer *network.Device
+		n, pn     *network.Neighbor
+	}{{d, pd, nb, pn}, {pd, d, pn, nb}} {
+		if !e.n.LocalAddress.IsValid() && e.n.LocalIface == "" {
+			continue
+		}
+		if src, how := s.connectSource(e.dev, e.n); src.IsValid() && src != e.pn.Address {
+			why = append(why, fmt.Sprintf("%s speaks from %s (%s) but %s's neighbor for it is %s",
+				e.dev.Name, src, how, e.peer.Name, e.pn.Address))
+			leaf(e.dev, e.n, "transport/config/local-address")
+			leaves = append(leaves, e.peer.Name+" "+e.pn.Path)
+			explicit[e.n] = true
 		}
 	}
 	// The TCP connection: one end opens it (unless passive) from its source
@@ -423,6 +445,9 @@ func (s *state) agreement(d *network.Device, nb *network.Neighbor, pd *network.D
 					why = append(why, e.dev.Name+" is passive")
 					leaf(e.dev, e.n, "transport/config/passive-mode")
 					continue
+				}
+				if explicit[e.n] {
+					continue // said above
 				}
 				why = append(why, fmt.Sprintf("%s connects from %s (%s) but %s's neighbor for it is %s",
 					e.dev.Name, e.src, e.how, e.peer.Name, e.pn.Address))
@@ -477,6 +502,7 @@ func (s *state) pairExternal(ss *Session, d *network.Device, nb *network.Neighbo
 	case !nb.IPv4Unicast:
 		ss.Reason = "IPv4 unicast is not enabled on " + d.Name
 	default:
+		up := false
 		if _, i, ok := t.connectedRoute(d.ID, x.addr); ok {
 			if !ss.LocalAddr.IsValid() {
 				ss.LocalAddr = addrIn(d.Interfaces[i], netip.PrefixFrom(x.addr, 0))
@@ -486,13 +512,119 @@ func (s *state) pairExternal(ss *Session, d *network.Device, nb *network.Neighbo
 					}
 				}
 			}
-			ss.Established = true
+			up = true
+		} else if nb.Multihop && s.reachable(d.ID, x.addr) {
+			up = true
+		}
+		if !up {
+			ss.Reason = fmt.Sprintf("%s has no up interface on the subnet of %s", d.Name, x.addr)
 			return
 		}
-		if nb.Multihop && s.reachable(d.ID, x.addr) {
-			ss.Established = true
+		if why := s.externalAgreement(ss, d, nb, x); why != "" {
+			ss.Reason = why
 			return
 		}
-		ss.Reason = fmt.Sprintf("%s has no up interface on the subnet of %s", d.Name, x.addr)
+		ss.Established = true
+	}
+}
+
+// externalAgreement: our end of a session to an external speaker against
+// what the speaker's end expects (PeerExpect, pinned to the running
+// network). Same rules as between two inventoried routers; the speaker has
+// no leaves to name, so the finding names it and our leaves.
+func (s *state) externalAgreement(ss *Session, d *network.Device, nb *network.Neighbor, x externalNode) string {
+	e := x.expect
+	if e == nil {
+		return ""
+	}
+	var why, leaves []string
+	leaf := func(l string) { leaves = append(leaves, d.Name+" "+nb.LeafPath(l)) }
+	if nb.LocalAS != e.AS {
+		why = append(why, fmt.Sprintf("%s expects AS %d but %s now speaks AS %d", x.name, e.AS, d.Name, nb.LocalAS))
+		leaf("config/local-as")
+		if d.BGP != nil {
+			leaves = append(leaves, d.Name+" "+d.BGP.Path+"/global/config/as")
+		}
+	}
+	if nb.AuthHash != e.AuthHash {
+		switch {
+		case e.AuthHash == "":
+			why = append(why, "authentication password configured on "+d.Name+" only ("+x.name+" signs nothing)")
+		case nb.AuthHash == "":
+			why = append(why, x.name+" signs with an authentication password that "+d.Name+" no longer has")
+		default:
+			why = append(why, "authentication password on "+d.Name+" differs from the one "+x.name+" uses")
+		}
+		leaf("config/auth-password")
+	}
+	if nb.Port != e.Port {
+		why = append(why, fmt.Sprintf("%s now connects to TCP port %d, %s listens where the running session connected (%d)", d.Name, portOr179(nb.Port), x.name, portOr179(e.Port)))
+		leaf("config/neighbor-port")
+	}
+	if nb.Passive && !e.Passive {
+		why = append(why, d.Name+" becomes passive; "+x.name+" may be passive too (it never had to open the connection)")
+		leaf("transport/config/passive-mode")
+	}
+	if e.Source.IsValid() && ss.LocalAddr.IsValid() && ss.LocalAddr != e.Source {
+		why = append(why, fmt.Sprintf("%s now speaks from %s, but %s's neighbor for it is %s", d.Name, ss.LocalAddr, x.name, e.Source))
+		leaf("transport/config/local-address")
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	reason := strings.Join(why, "; ") + " (" + x.name + " is outside the inventory: its end stays as in the running network)"
+	s.disagree(Disagreement{Kind: "bgp-session", Object: sessionObject(d.Name, nb.Address, x.name, e.Source),
+		Devices: []string{d.Name, x.name}, Leaves: leaves, Reason: reason})
+	return reason
+}
+
+func portOr179(p uint16) uint16 {
+	if p == 0 {
+		return 179
+	}
+	return p
+}
+
+// PinExternalPeers sets, on candidate, what each external speaker (peer or
+// anycast announcer of environment.yaml) expects of our end: the values our
+// end had in running, where the session was configured. The speakers are
+// outside the inventory; nothing in a change can show that they change too.
+func PinExternalPeers(running, candidate *network.Network) {
+	expect := func(dev network.DeviceID, peer netip.Addr) *network.PeerExpect {
+		d := running.Devices[dev]
+		if d.BGP == nil {
+			return nil
+		}
+		for i := range d.BGP.Neighbors {
+			nb := &d.BGP.Neighbors[i]
+			if nb.Address != peer {
+				continue
+			}
+			e := &network.PeerExpect{AS: nb.LocalAS, AuthHash: nb.AuthHash, Port: nb.Port, Passive: nb.Passive}
+			t := &topology{net: running}
+			e.Source = t.sourceAddr(d, nb)
+			return e
+		}
+		return nil
+	}
+	find := func(name string) (network.DeviceID, bool) {
+		if d := running.Device(name); d != nil {
+			return d.ID, true
+		}
+		return 0, false
+	}
+	for i := range candidate.External {
+		p := &candidate.External[i]
+		if id, ok := find(candidate.Devices[p.Device].Name); ok {
+			p.Expect = expect(id, p.Neighbor)
+		}
+	}
+	for i := range candidate.Anycast {
+		for k := range candidate.Anycast[i].Sites {
+			site := &candidate.Anycast[i].Sites[k]
+			if id, ok := find(candidate.Devices[site.Device].Name); ok {
+				site.Expect = expect(id, site.Neighbor)
+			}
+		}
 	}
 }

@@ -678,7 +678,8 @@ func TestObserveUsesTheObservedRouting(t *testing.T) {
 			FIB: map[string][]FIBRoute{
 				"r1": {{Prefix: dc, Originates: true, Protocol: "static"}},
 				"r3": {{Prefix: pfx("0.0.0.0/0"), Protocol: "bgp", NextHops: []netip.Addr{transit}},
-					{Prefix: dc, Protocol: "bgp", NextHops: []netip.Addr{addr("192.0.2.2")}}},
+					{Prefix: dc, Protocol: "bgp", NextHops: []netip.Addr{addr("192.0.2.2")}},
+					{Prefix: pfx("129.134.30.0/23"), Protocol: "bgp", NextHops: []netip.Addr{dns}}},
 			}}
 		if r2HasRoute {
 			o.FIB["r2"] = []FIBRoute{{Prefix: dc, Protocol: "bgp", NextHops: []netip.Addr{addr("192.0.2.0")}}}

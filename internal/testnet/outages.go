@@ -114,7 +114,7 @@ func outageScenarios(n *Network) []Scenario {
 				"and the bb1 plane through London are lost. backstop must BLOCK with both-ends-agree on bb1.lhr's IS-IS "+
 				"instance (the NET leaf), naming the neighbours whose adjacencies it refuses.", netOf(d), d.Name),
 			Expect:   "BLOCK",
-			Findings: []string{"both-ends-agree"},
+			Findings: []string{"both-ends-agree", "internet-egress"},
 			Changes:  []Change{{d.Name, []Op{{"delete", isisPath + "/global/config/net", nil}}}},
 		})
 	}
@@ -130,7 +130,7 @@ func outageScenarios(n *Network) []Scenario {
 				"AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree naming both "+
 				"routers and their NET leaves (plus the on_any_loss warnings for sin).", netOf(a)),
 			Expect:   "BLOCK",
-			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  []Change{{b.Name, []Op{{"replace", isisPath + "/global/config/net", L{netOf(a)}}}}},
 		})
 	}
@@ -145,7 +145,7 @@ func outageScenarios(n *Network) []Scenario {
 				"uplink. backstop must BLOCK with both-ends-agree naming each refused adjacency, bb1.sjc's " +
 				"level-capability and the neighbour's.",
 			Expect:   "BLOCK",
-			Findings: []string{"both-ends-agree"},
+			Findings: []string{"both-ends-agree", "internet-egress"},
 			Changes:  []Change{{d.Name, []Op{{"update", isisPath + "/global/config/level-capability", "LEVEL_1"}}}},
 		})
 	}
@@ -220,7 +220,7 @@ func outageScenarios(n *Network) []Scenario {
 				"from every transit. backstop must BLOCK (dns-anycast, critical-prefixes-to-transit) and warn about the " +
 				"lost iBGP sessions.",
 			Expect:   "BLOCK",
-			Findings: []string{"bgp-sessions", "critical-prefixes-to-transit", "dns-anycast"},
+			Findings: []string{"bgp-sessions", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
 		})
 	}
@@ -247,7 +247,7 @@ func outageScenarios(n *Network) []Scenario {
 				"vanish from every transit. backstop must BLOCK (dns-anycast, critical-prefixes-to-transit) and warn "+
 				"about the lost sessions.", maxMetric),
 			Expect:   "BLOCK",
-			Findings: []string{"bgp-sessions", "critical-prefixes-to-transit", "dns-anycast"},
+			Findings: []string{"bgp-sessions", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
 		})
 	}
@@ -317,7 +317,7 @@ func outageScenarios(n *Network) []Scenario {
 				"left, black-holes the DC traffic edge1.fra sends through it, so the Frankfurt DNS announcer's health "+
 				"check fails too (dns-anycast warning).", newLo, rr.Loopback, newLo),
 			Expect:   "BLOCK",
-			Findings: []string{"bgp-sessions", "both-ends-agree", "dns-anycast"},
+			Findings: []string{"bgp-sessions", "both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  []Change{{rr.Name, ops}},
 		})
 	}
@@ -367,7 +367,7 @@ func outageScenarios(n *Network) []Scenario {
 				"device and leaf and the external peer, and with critical-prefixes-to-transit, dns-anycast and " +
 				"bgp-sessions.",
 			Expect:   "BLOCK",
-			Findings: []string{"bgp-sessions", "both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Findings: []string{"bgp-sessions", "both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
 		})
 	}
@@ -387,7 +387,7 @@ func outageScenarios(n *Network) []Scenario {
 				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
 				"with both ends and the max-prefixes leaf (both-ends-agree).",
 			Expect:   "BLOCK",
-			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
 		})
 	}
@@ -573,10 +573,11 @@ func outageScenarios(n *Network) []Scenario {
 				"reaches an edge, from the data centres or from the DNS servers answering queries, is dropped. The " +
 				"announcers' health checks towards the DC /16s still succeed and every prefix is still announced, so " +
 				"the routing looks healthy while no answer ever leaves the network: DNS is down at all four sites and " +
-				"all egress is black-holed. backstop must BLOCK: the anycast service is unusable (dns-anycast), " +
-				"whatever the invariants see of its announcements.",
+				"all egress is black-holed. The anycast health rule follows the path towards the DCs only, so it " +
+				"cannot see that answers are dropped; backstop must BLOCK from internet-egress (Internet-bound " +
+				"traffic from every router stops at an edge's discard instead of leaving at a transit).",
 			Expect:   "BLOCK",
-			Findings: []string{"dns-anycast"},
+			Findings: []string{"internet-egress"},
 			Changes:  chs,
 		})
 	}

@@ -41,6 +41,9 @@ func Check(in Input) (*Report, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	// External speakers are outside the inventory: their end of each session
+	// stays what made the running session work.
+	sim.PinExternalPeers(netB, netA)
 	var before, after *sim.Result
 	g = errgroup.Group{}
 	g.Go(func() error { before = sim.Run(netB); return nil })

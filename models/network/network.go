@@ -454,6 +454,20 @@ type ExternalPeer struct {
 	ASN       uint32
 	Role      string // transit, ix, peer, ...
 	Announces []netip.Prefix
+	Expect    *PeerExpect // nil: the peer accepts whatever our end says
+}
+
+// PeerExpect is what an external speaker's end of the session is configured
+// to expect of ours. The peer is outside the inventory and does not change
+// with our candidate, so a check pins it to what made the running session
+// work (sim.PinExternalPeers): a one-sided change of our end is refused, as
+// the real peer would refuse it.
+type PeerExpect struct {
+	AS       uint32     // the AS it expects us to speak (our local-as or global AS)
+	Source   netip.Addr // the neighbor address it has for us (our source address)
+	AuthHash string     // the password it signs with (SHA-256), "" for none
+	Port     uint16     // our neighbor-port towards it (0: 179)
+	Passive  bool       // whether our end was passive (it may be passive itself otherwise)
 }
 
 // AnycastService is one anycast service (e.g. DNS) and its announcers.
@@ -470,6 +484,7 @@ type AnycastSite struct {
 	Device   DeviceID
 	Neighbor netip.Addr
 	ASN      uint32
+	Expect   *PeerExpect
 }
 
 // Unmodelled is config present on a device but outside the modelled subset.
