@@ -364,7 +364,7 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		if id := d.BGP.RouterID; id.IsValid() && p.OriginatorID == id {
 			return nil
 		}
-		if cid := s.clusterID(d); cid.IsValid() && slices.Contains(p.ClusterList, cid) {
+		if cid := s.clusterID(d); cid.IsValid() && slices.Contains(p.ClusterList, cid) && mutant != "cluster-loop-off" {
 			return nil
 		}
 	} else {

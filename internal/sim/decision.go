@@ -46,18 +46,38 @@ func firstAS(p *Path) uint32 {
 var decision = []step{
 	// Locally originated routes win first: FRR and Cisco give them weight 32768.
 	{"locally originated", func(a, b *Path) int { return cmpBool(a.Local, b.Local) }},
-	{"local-pref", func(a, b *Path) int { return -cmpLow(a.LocalPref, b.LocalPref) }},
-	{"as-path length", func(a, b *Path) int { return cmpLow(len(a.ASPath), len(b.ASPath)) }},
+	{"local-pref", func(a, b *Path) int {
+		if mutant == "local-pref-ignored" {
+			return 0
+		}
+		return -cmpLow(a.LocalPref, b.LocalPref)
+	}},
+	{"as-path length", func(a, b *Path) int {
+		if mutant == "as-path-ignored" {
+			return 0
+		}
+		return cmpLow(len(a.ASPath), len(b.ASPath))
+	}},
 	{"origin", func(a, b *Path) int { return cmpLow(a.Origin, b.Origin) }},
 	{"med", func(a, b *Path) int {
 		// Compared only between paths from the same neighbouring AS (RFC 4271 9.1.2.2).
-		if firstAS(a) != firstAS(b) {
+		if firstAS(a) != firstAS(b) && mutant != "med-across-as" {
 			return 0
 		}
 		return cmpLow(a.MED, b.MED)
 	}},
-	{"ebgp over ibgp", func(a, b *Path) int { return cmpBool(a.EBGP, b.EBGP) }},
-	{"igp cost", func(a, b *Path) int { return cmpLow(a.IGPCost, b.IGPCost) }},
+	{"ebgp over ibgp", func(a, b *Path) int {
+		if mutant == "ebgp-ibgp-swapped" {
+			return -cmpBool(a.EBGP, b.EBGP)
+		}
+		return cmpBool(a.EBGP, b.EBGP)
+	}},
+	{"igp cost", func(a, b *Path) int {
+		if mutant == "igp-cost-reversed" {
+			return -cmpLow(a.IGPCost, b.IGPCost)
+		}
+		return cmpLow(a.IGPCost, b.IGPCost)
+	}},
 	{"router-id", func(a, b *Path) int {
 		ra, rb := a.PeerRID, b.PeerRID
 		if a.OriginatorID.IsValid() {

@@ -130,6 +130,9 @@ func buildIGP(t *topology) *igp {
 				continue
 			}
 			mab, mba := metricOf(ia, l), metricOf(ib, l)
+			if mutant == "isis-metric-plus-one" {
+				mab, mba = mab+1, mba+1
+			}
 			g.adjs = append(g.adjs, Adjacency{A: lk.A, B: lk.B, AIface: lk.AIface, BIface: lk.BIface, Level: l, MetricAB: mab, MetricBA: mba})
 			// RFC 5305 §3.7: a link at the maximum wide metric MUST NOT be
 			// used in SPF. The adjacency stays up (it is a drain, not a

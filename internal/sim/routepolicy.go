@@ -74,7 +74,7 @@ func matches(ctx *policyCtx, c *network.Conditions, p *Path) bool {
 	d := ctx.dev
 	if c.PrefixSet != "" {
 		ps := d.PrefixSets[c.PrefixSet]
-		m := ps != nil && ps.Matches(ctx.prefix)
+		m := ps != nil && ps.Matches(ctx.prefix) || mutant == "prefix-set-ignored"
 		if c.PrefixSetMode == network.MatchInvert {
 			m = !m
 		}
@@ -218,7 +218,9 @@ func applyActions(ctx *policyCtx, a *network.Actions, p *Path) {
 	}
 	if a.NextHop != nil {
 		if a.NextHop.Self {
-			ctx.nhSelf, ctx.nhAddr = true, netip.Addr{}
+			if mutant != "next-hop-self-ignored" {
+				ctx.nhSelf, ctx.nhAddr = true, netip.Addr{}
+			}
 		} else {
 			ctx.nhSelf, ctx.nhAddr = false, a.NextHop.Addr
 		}
