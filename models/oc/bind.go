@@ -178,7 +178,7 @@ func enumTableOf(t reflect.Type) (*enumTable, error) {
 // lookup mirrors castToEnumValue: (value, true) on a match, (nil, false)
 // when no name matches; errFallback when the match is ambiguous.
 func (et *enumTable) lookup(s string) (reflect.Value, bool, error) {
-	n := util.StripModulePrefix(s)
+	n := stripPrefix(s)
 	k, ok := et.values[n]
 	if !ok {
 		return reflect.Value{}, false, nil
@@ -771,12 +771,12 @@ func (b *binder) object(p *structPlan, sv reflect.Value, obj map[string]any) err
 // and getJSONTreeValForPath do together.
 func (b *binder) collect(n *memberNode, obj map[string]any) error {
 	for k, v := range obj {
-		short := util.StripModulePrefix(k)
+		short := stripPrefix(k)
 		if short != k {
 			// Two members that strip to one name make ytypes' pick depend
 			// on map order (the checker refuses them; be sure anyway).
 			for k2 := range obj {
-				if k2 != k && util.StripModulePrefix(k2) == short {
+				if k2 != k && stripPrefix(k2) == short {
 					return fallback("member %q twice", short)
 				}
 			}
@@ -800,6 +800,20 @@ func (b *binder) collect(n *memberNode, obj map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// stripPrefix is util.StripModulePrefix without its strings.Split
+// allocation: the part after the colon when there is exactly one, else the
+// name unchanged.
+func stripPrefix(name string) string {
+	i := strings.IndexByte(name, ':')
+	if i < 0 {
+		return name
+	}
+	if strings.IndexByte(name[i+1:], ':') >= 0 {
+		return name
+	}
+	return name[i+1:]
 }
 
 // sameJSON is reflect.DeepEqual with the common scalar cases first.
@@ -957,11 +971,11 @@ func (b *binder) mapKey(fp *fieldPlan, kt reflect.Type, ev reflect.Value) (refle
 func scalar(k yang.TypeKind, v any) (any, bool) {
 	switch k {
 	case yang.Ystring:
-		s, ok := v.(string)
-		return s, ok
+		_, ok := v.(string)
+		return v, ok // the value itself: re-boxing the string would allocate
 	case yang.Ybool:
-		x, ok := v.(bool)
-		return x, ok
+		_, ok := v.(bool)
+		return v, ok
 	case yang.Yint8, yang.Yint16, yang.Yint32, yang.Yuint8, yang.Yuint16, yang.Yuint32:
 		f, ok := v.(float64)
 		if !ok {
@@ -1108,23 +1122,62 @@ func (up *unionPlan) value(fp *fieldPlan, v any) (reflect.Value, error) {
 	if out[0].IsNil() {
 		return reflect.Value{}, fallback("%s: nil union value", fp.name)
 	}
-	return out[0].Elem(), nil
+	// ytypes stores reflect.ValueOf(result): the same dynamic value. Kept
+	// as the interface-typed Value, Set and Append skip the Implements
+	// check they would make for the concrete type.
+	return out[0], nil
+}
+
+// ptrTo is ygot.ToPtr for the scalar types a leaf holds, without its
+// reflect.New: a typed new is what the compiler makes cheapest.
+func ptrTo(x any) reflect.Value {
+	switch v := x.(type) {
+	case string:
+		return reflect.ValueOf(&v)
+	case bool:
+		return reflect.ValueOf(&v)
+	case uint8:
+		return reflect.ValueOf(&v)
+	case uint16:
+		return reflect.ValueOf(&v)
+	case uint32:
+		return reflect.ValueOf(&v)
+	case uint64:
+		return reflect.ValueOf(&v)
+	case int8:
+		return reflect.ValueOf(&v)
+	case int16:
+		return reflect.ValueOf(&v)
+	case int32:
+		return reflect.ValueOf(&v)
+	case int64:
+		return reflect.ValueOf(&v)
+	case float64:
+		return reflect.ValueOf(&v)
+	}
+	p := reflect.New(reflect.TypeOf(x))
+	p.Elem().Set(reflect.ValueOf(x))
+	return p
 }
 
 // leaf mirrors unmarshalLeaf + InsertIntoStruct.
 func (b *binder) leaf(sv reflect.Value, fp *fieldPlan, f reflect.Value, v any) error {
+	lp := fp.leaf
+	if lp.ptr {
+		x, ok := scalar(lp.kind, v)
+		if !ok {
+			return fallback("%s: %T is not a %v", fp.name, v, lp.kind)
+		}
+		f.Set(ptrTo(x))
+		return nil
+	}
 	x, err := b.value(fp, v)
 	if err != nil {
 		return err
 	}
-	lp := fp.leaf
 	switch {
 	case lp.union != nil, lp.enum != nil:
 		f.Set(x)
-	case lp.ptr:
-		p := reflect.New(lp.vtype)
-		p.Elem().Set(x)
-		f.Set(p)
 	case lp.kind == yang.Yempty:
 		f.SetBool(x.Bool())
 	case lp.kind == yang.Ybinary:

@@ -1,7 +1,6 @@
 package oc
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/openconfig/ygot/util"
 	"github.com/openconfig/ygot/ygot"
 )
 
@@ -163,4 +163,10 @@ func FuzzLoadEquivalent(f *testing.F) {
 	})
 }
 
-var _ = bytes.Equal
+func TestStripPrefixIsYgots(t *testing.T) {
+	for _, s := range []string{"", ":", "a", "a:b", "a:b:c", ":b", "a:", "::", "openconfig-interfaces:interfaces", "2001:db8::1"} {
+		if got, want := stripPrefix(s), util.StripModulePrefix(s); got != want {
+			t.Errorf("stripPrefix(%q) = %q, ygot says %q", s, got, want)
+		}
+	}
+}

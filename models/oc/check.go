@@ -76,6 +76,18 @@ type pending struct {
 type checker struct {
 	ignored []Ignored
 	errs    []pending
+	slab    []loc
+}
+
+// newLoc allocates locs in blocks: one allocation per member was a third
+// of the check's time. A block is never grown in place, so pointers into it
+// stay valid.
+func (c *checker) newLoc(l loc) *loc {
+	if len(c.slab) == cap(c.slab) {
+		c.slab = make([]loc, 0, 256)
+	}
+	c.slab = append(c.slab, l)
+	return &c.slab[len(c.slab)-1]
 }
 
 func (c *checker) fail(at *loc, format string, args ...any) {
@@ -126,7 +138,7 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 			delete(obj, name)
 			continue
 		}
-		l := &loc{up: at, member: name}
+		l := c.newLoc(loc{up: at, member: name})
 		if local != name {
 			// "openconfig-interfaces:interfaces" and "interfaces" in one
 			// object are the same node twice: as ambiguous as a duplicate.
@@ -157,7 +169,7 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 					items[i] = plainNumbers(it)
 					continue
 				}
-				el := &loc{up: l, idx: i, isIdx: true, list: ch, entry: m}
+				el := c.newLoc(loc{up: l, idx: i, isIdx: true, list: ch, entry: m})
 				if keyed {
 					k := keyTuple(ch, m)
 					if j, dup := seen[k]; dup {
@@ -183,15 +195,45 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 // keyTuple is a list entry's key values, identityrefs without their module,
 // so "BGP" and "openconfig-policy-types:BGP" are the same entry.
 func keyTuple(list *yang.Entry, m map[string]any) string {
-	var b strings.Builder
+	if plainIdent(list.Key) {
+		// One key (nearly every list): the tuple without the builder and
+		// the Fields split, which were a tenth of the check's time.
+		mk, ok := memberKey(m, list.Key)
+		if !ok {
+			return "\x00"
+		}
+		if s, isStr := m[mk].(string); isStr {
+			return valueNoModule(s) + "\x00"
+		}
+		return valueNoModule(keyString(m[mk])) + "\x00"
+	}
+	var b []byte
 	for _, k := range strings.Fields(list.Key) {
 		mk, ok := memberKey(m, k)
 		if ok {
-			b.WriteString(valueNoModule(keyString(m[mk])))
+			if s, isStr := m[mk].(string); isStr {
+				b = append(b, valueNoModule(s)...)
+			} else {
+				b = append(b, valueNoModule(keyString(m[mk]))...)
+			}
 		}
-		b.WriteByte(0)
+		b = append(b, 0)
 	}
-	return b.String()
+	return string(b)
+}
+
+// plainIdent: s is one YANG identifier, so strings.Fields(s) is [s].
+func plainIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *checker) leaf(e *yang.Entry, v any, at *loc) any {
