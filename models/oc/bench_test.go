@@ -163,6 +163,19 @@ func BenchmarkLoadStages(b *testing.B) {
 				}
 			}
 		})
+		b.Run(name+"/bind", func(b *testing.B) {
+			root, _, err := loadChecked(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				// The binder does not modify the tree, so one tree serves.
+				if err := bindRoot(RootEntry(), &Device{}, root); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(name+"/decode+check", func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -167,6 +168,37 @@ func TestStripPrefixIsYgots(t *testing.T) {
 	for _, s := range []string{"", ":", "a", "a:b", "a:b:c", ":b", "a:", "::", "openconfig-interfaces:interfaces", "2001:db8::1"} {
 		if got, want := stripPrefix(s), util.StripModulePrefix(s); got != want {
 			t.Errorf("stripPrefix(%q) = %q, ygot says %q", s, got, want)
+		}
+	}
+}
+
+// The duplicate-key check scans short lists and maps long ones; both must
+// name the first entry and the duplicate.
+func TestDuplicateListEntryShortAndLong(t *testing.T) {
+	for _, tc := range []struct{ n, first, dup int }{{3, 1, 3}, {20, 3, 15}, {20, 10, 12}, {9, 9, 9}} {
+		var b strings.Builder
+		b.WriteString(`{"openconfig-interfaces:interfaces": {"interface": [`)
+		for i := 1; i <= tc.n; i++ {
+			name := fmt.Sprintf("et-%d", i)
+			if i == tc.dup && tc.dup != tc.first {
+				name = fmt.Sprintf("et-%d", tc.first)
+			}
+			if i > 1 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"name": %q, "config": {"name": %q}}`, name, name)
+		}
+		b.WriteString(`]}}`)
+		_, _, err := Load([]byte(b.String()))
+		if tc.dup == tc.first {
+			if err != nil {
+				t.Errorf("n=%d: unexpected %v", tc.n, err)
+			}
+			continue
+		}
+		want := fmt.Sprintf("entries #%d and #%d of interface", tc.first, tc.dup)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("n=%d: got %v, want %q", tc.n, err, want)
 		}
 	}
 }

@@ -158,11 +158,8 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 				obj[name] = plainNumbers(v)
 				continue // the binding reports the type error with its path
 			}
-			var seen map[string]int
+			var seen keySeen
 			keyed := ch.Key != ""
-			if keyed {
-				seen = make(map[string]int, len(items))
-			}
 			for i, it := range items {
 				m, ok := it.(map[string]any)
 				if !ok {
@@ -171,11 +168,8 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 				}
 				el := c.newLoc(loc{up: l, idx: i, isIdx: true, list: ch, entry: m})
 				if keyed {
-					k := keyTuple(ch, m)
-					if j, dup := seen[k]; dup {
+					if j, dup := seen.first(keyTuple(ch, m), i); dup {
 						c.fail(el, "duplicate list entry: entries #%d and #%d of %s have the same key", j+1, i+1, local)
-					} else {
-						seen[k] = i
 					}
 				}
 				c.object(ch, m, el)
@@ -187,9 +181,53 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 				obj[name] = plainNumbers(v)
 			}
 		default:
-			obj[name] = c.leaf(ch, v, l)
+			nv := c.leaf(ch, v, l)
+			if _, isNum := v.(json.Number); isNum {
+				// Only a number changes form; other leaves are checked in
+				// place (a leaf-list array is converted inside itself), so
+				// the map write is skipped for them.
+				obj[name] = nv
+			}
 		}
 	}
+}
+
+// keySeen gives the first entry seen with a key tuple: a scan for short
+// lists (one next-hop per static route; a map each was a fifth of the
+// check), a map past eight entries.
+type keySeen struct {
+	small [8]struct {
+		k string
+		i int
+	}
+	n int
+	m map[string]int
+}
+
+// first records key k for entry i unless an earlier entry j has it, in
+// which case it reports (j, true) and keeps j.
+func (s *keySeen) first(k string, i int) (int, bool) {
+	if s.m == nil {
+		for j := 0; j < s.n; j++ {
+			if s.small[j].k == k {
+				return s.small[j].i, true
+			}
+		}
+		if s.n < len(s.small) {
+			s.small[s.n].k, s.small[s.n].i = k, i
+			s.n++
+			return 0, false
+		}
+		s.m = make(map[string]int, 2*len(s.small))
+		for j := 0; j < s.n; j++ {
+			s.m[s.small[j].k] = s.small[j].i
+		}
+	}
+	if j, ok := s.m[k]; ok {
+		return j, true
+	}
+	s.m[k] = i
+	return 0, false
 }
 
 // keyTuple is a list entry's key values, identityrefs without their module,
@@ -198,14 +236,17 @@ func keyTuple(list *yang.Entry, m map[string]any) string {
 	if plainIdent(list.Key) {
 		// One key (nearly every list): the tuple without the builder and
 		// the Fields split, which were a tenth of the check's time.
+		// The tuples of one list are only compared with each other, so a
+		// single key needs no separator: "" for a missing key still equals
+		// only "" (as "\x00" did).
 		mk, ok := memberKey(m, list.Key)
 		if !ok {
-			return "\x00"
+			return ""
 		}
 		if s, isStr := m[mk].(string); isStr {
-			return valueNoModule(s) + "\x00"
+			return valueNoModule(s)
 		}
-		return valueNoModule(keyString(m[mk])) + "\x00"
+		return valueNoModule(keyString(m[mk]))
 	}
 	var b []byte
 	for _, k := range strings.Fields(list.Key) {
