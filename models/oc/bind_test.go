@@ -111,6 +111,14 @@ func TestFastBinderMatchesYtypesOnBenchConfigs(t *testing.T) {
 // Shapes the shipped configs do not have but the binder claims to handle,
 // and shapes it must hand to ytypes.
 func TestFastBinderEdgeShapes(t *testing.T) {
+	for name, in := range edgeShapes() {
+		if d := sameLoad([]byte(in)); d != "" {
+			t.Errorf("%s: %s", name, d)
+		}
+	}
+}
+
+func edgeShapes() map[string]string {
 	ifc := func(cfg string) string {
 		return `{"openconfig-interfaces:interfaces": {"interface": [{"name": "et-0/0/0", "config": {"name": "et-0/0/0"` + cfg + `}}]}}`
 	}
@@ -143,11 +151,7 @@ func TestFastBinderEdgeShapes(t *testing.T) {
 		"union number":          `{"openconfig-network-instance:network-instances": {"network-instance": [{"name": "A", "config": {"name": "A"}, "protocols": {"protocol": [{"identifier": "STATIC", "name": "S", "config": {"identifier": "STATIC", "name": "S"}, "static-routes": {"static": [{"prefix": "10.0.0.0/8", "config": {"prefix": "10.0.0.0/8", "set-tag": 7}}]}}]}}]}}`,
 		"multi key":             `{"openconfig-network-instance:network-instances": {"network-instance": [{"name": "A", "config": {"name": "A"}, "protocols": {"protocol": [{"identifier": "BGP", "name": "B", "config": {"identifier": "openconfig-policy-types:BGP", "name": "B"}}]}}]}}`,
 	}
-	for name, in := range cases {
-		if d := sameLoad([]byte(in)); d != "" {
-			t.Errorf("%s: %s", name, d)
-		}
-	}
+	return cases
 }
 
 // FuzzLoadEquivalent: whatever the input, the fast path and ytypes agree on
@@ -156,7 +160,9 @@ func FuzzLoadEquivalent(f *testing.F) {
 	for _, data := range shippedConfigs(f) {
 		f.Add(data)
 	}
-	f.Add([]byte(`{"openconfig-interfaces:interfaces": {"interface": [{"name": "a", "config": {"name": "a", "type": "ethernetCsmacd", "mtu": 9000}}]}}`))
+	for _, in := range edgeShapes() {
+		f.Add([]byte(in))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if d := sameLoad(b); d != "" {
 			t.Fatal(d)
