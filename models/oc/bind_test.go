@@ -96,6 +96,9 @@ func TestFastBinderMatchesYtypesOnShippedConfigs(t *testing.T) {
 }
 
 func TestFastBinderMatchesYtypesOnBenchConfigs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the ytypes reference takes ~40 s on these 5 MB")
+	}
 	for name, data := range map[string][]byte{"rr": benchRR(t, 400), "dc": benchDC(t, 5000, 5000)} {
 		before := Fallbacks()
 		if d := sameLoad(data); d != "" {
