@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -209,5 +210,42 @@ func TestDuplicateListEntryShortAndLong(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("n=%d: got %v, want %q", tc.n, err, want)
 		}
+	}
+}
+
+// Load runs concurrently (snapshots load devices in parallel); the plan
+// cache is shared. Run with -race to check it.
+func TestFastBinderConcurrentLoads(t *testing.T) {
+	plans.Clear() // build the plans under contention, not from earlier tests
+	var files [][]byte
+	for _, data := range shippedConfigs(t) {
+		files = append(files, data)
+	}
+	errs := make(chan string, len(files)*4)
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := range files {
+				data := files[(i+w*7)%len(files)]
+				d1, _, err1 := Load(data)
+				d2, _, err2 := Load(data)
+				if (err1 == nil) != (err2 == nil) {
+					errs <- "outcome differs between two loads"
+					continue
+				}
+				if err1 == nil {
+					if diff := cmp.Diff(d1, d2, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+						errs <- diff
+					}
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
