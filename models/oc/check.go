@@ -138,16 +138,18 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 			delete(obj, name)
 			continue
 		}
-		l := c.newLoc(loc{up: at, member: name})
+		// A leaf's loc is made only if it has a problem (see where): leaves
+		// are most members, and a loc each was most of the check's memory.
+		w := where{up: at, member: name}
 		if local != name {
 			// "openconfig-interfaces:interfaces" and "interfaces" in one
 			// object are the same node twice: as ambiguous as a duplicate.
 			if _, dup := obj[local]; dup {
-				c.fail(l, "member %q given twice (as %q and %q)", local, local, name)
+				c.fail(c.loc(w), "member %q given twice (as %q and %q)", local, local, name)
 			}
 			for other := range obj {
 				if other != name && other != local && stripModule(other) == local && other < name {
-					c.fail(l, "member %q given twice (as %q and %q)", local, other, name)
+					c.fail(c.loc(w), "member %q given twice (as %q and %q)", local, other, name)
 				}
 			}
 		}
@@ -160,6 +162,7 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 			}
 			var seen keySeen
 			keyed := ch.Key != ""
+			l := c.loc(w)
 			for i, it := range items {
 				m, ok := it.(map[string]any)
 				if !ok {
@@ -176,12 +179,12 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 			}
 		case ch.IsDir():
 			if m, ok := v.(map[string]any); ok {
-				c.object(ch, m, l)
+				c.object(ch, m, c.loc(w))
 			} else {
 				obj[name] = plainNumbers(v)
 			}
 		default:
-			nv := c.leaf(ch, v, l)
+			nv := c.leaf(ch, v, w)
 			if _, isNum := v.(json.Number); isNum {
 				// Only a number changes form; other leaves are checked in
 				// place (a leaf-list array is converted inside itself), so
@@ -277,18 +280,39 @@ func plainIdent(s string) bool {
 	return true
 }
 
-func (c *checker) leaf(e *yang.Entry, v any, at *loc) any {
+// where names a leaf (or leaf-list item) without allocating its loc.
+type where struct {
+	at     *loc // the member's loc when the caller has one already
+	up     *loc
+	member string
+	idx    int
+	item   bool // a leaf-list item: the member's loc, then the index
+}
+
+// loc makes w's loc: the member step, and the item step for an item.
+func (c *checker) loc(w where) *loc {
+	l := w.at
+	if l == nil {
+		l = c.newLoc(loc{up: w.up, member: w.member})
+	}
+	if w.item {
+		l = c.newLoc(loc{up: l, idx: w.idx, isIdx: true})
+	}
+	return l
+}
+
+func (c *checker) leaf(e *yang.Entry, v any, w where) any {
 	if arr, ok := v.([]any); ok {
 		for i, x := range arr {
-			arr[i] = c.scalar(e, x, &loc{up: at, idx: i, isIdx: true})
+			arr[i] = c.scalar(e, x, where{at: w.at, up: w.up, member: w.member, idx: i, item: true})
 		}
 		return arr
 	}
-	return c.scalar(e, v, at)
+	return c.scalar(e, v, w)
 }
 
 // scalar checks one leaf value and returns it in the binding's form.
-func (c *checker) scalar(e *yang.Entry, v any, at *loc) any {
+func (c *checker) scalar(e *yang.Entry, v any, at where) any {
 	n, isNum := v.(json.Number)
 	t := e.Type
 	if t != nil {
@@ -296,21 +320,21 @@ func (c *checker) scalar(e *yang.Entry, v any, at *loc) any {
 		case isNum && !integerText(string(n)) && !typeHas(t, yang.Ydecimal64):
 			// RFC 7951 §6.1: integers are JSON numbers without fraction or
 			// exponent; only decimal64 has a fraction (and it is a string).
-			c.fail(at, "%s is not an integer (type %s)", n, typeName(t))
+			c.fail(c.loc(at), "%s is not an integer (type %s)", n, typeName(t))
 		case !isNum && smallInt(t.Kind):
 			if _, isStr := v.(string); isStr {
-				c.fail(at, "an integer leaf (type %s) given as a JSON string; RFC 7951 §6.1 wants a number", typeName(t))
+				c.fail(c.loc(at), "an integer leaf (type %s) given as a JSON string; RFC 7951 §6.1 wants a number", typeName(t))
 			}
 		case isNum && smallInt(t.Kind) && len(t.Range) > 0 && !inRange(t.Range, string(n)):
 			// The binding checks only the type's width when decoding; the
 			// YANG range (IPv4 prefix-length 0..32) only in Validate, which
 			// Load does not run on the whole tree (too slow per device).
-			c.fail(at, "%s is outside the range %s of %s", n, t.Range, typeName(t))
+			c.fail(c.loc(at), "%s is outside the range %s of %s", n, t.Range, typeName(t))
 		case isNum && e.Name == "prefix-length" && zero(string(n)) && interfaceAddress(e):
 			// A /0 interface address puts every destination on the link:
 			// the device would ARP for the whole Internet. No vendor
 			// accepts it; a gate must not simulate it.
-			c.fail(at, "prefix-length 0 on an interface address is not a valid subnet")
+			c.fail(c.loc(at), "prefix-length 0 on an interface address is not a valid subnet")
 		}
 	}
 	if isNum {
