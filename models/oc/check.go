@@ -76,6 +76,18 @@ type pending struct {
 type checker struct {
 	ignored []Ignored
 	errs    []pending
+	slab    []loc
+}
+
+// newLoc allocates locs in blocks: one allocation per member was a third
+// of the check's time. A block is never grown in place, so pointers into it
+// stay valid.
+func (c *checker) newLoc(l loc) *loc {
+	if len(c.slab) == cap(c.slab) {
+		c.slab = make([]loc, 0, 256)
+	}
+	c.slab = append(c.slab, l)
+	return &c.slab[len(c.slab)-1]
 }
 
 func (c *checker) fail(at *loc, format string, args ...any) {
@@ -126,16 +138,18 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 			delete(obj, name)
 			continue
 		}
-		l := &loc{up: at, member: name}
+		// A leaf's loc is made only if it has a problem (see where): leaves
+		// are most members, and a loc each was most of the check's memory.
+		w := where{up: at, member: name}
 		if local != name {
 			// "openconfig-interfaces:interfaces" and "interfaces" in one
 			// object are the same node twice: as ambiguous as a duplicate.
 			if _, dup := obj[local]; dup {
-				c.fail(l, "member %q given twice (as %q and %q)", local, local, name)
+				c.fail(c.loc(w), "member %q given twice (as %q and %q)", local, local, name)
 			}
 			for other := range obj {
 				if other != name && other != local && stripModule(other) == local && other < name {
-					c.fail(l, "member %q given twice (as %q and %q)", local, other, name)
+					c.fail(c.loc(w), "member %q given twice (as %q and %q)", local, other, name)
 				}
 			}
 		}
@@ -146,66 +160,159 @@ func (c *checker) object(e *yang.Entry, obj map[string]any, at *loc) {
 				obj[name] = plainNumbers(v)
 				continue // the binding reports the type error with its path
 			}
-			var seen map[string]int
+			var seen keySeen
 			keyed := ch.Key != ""
-			if keyed {
-				seen = make(map[string]int, len(items))
-			}
+			l := c.loc(w)
 			for i, it := range items {
 				m, ok := it.(map[string]any)
 				if !ok {
 					items[i] = plainNumbers(it)
 					continue
 				}
-				el := &loc{up: l, idx: i, isIdx: true, list: ch, entry: m}
+				el := c.newLoc(loc{up: l, idx: i, isIdx: true, list: ch, entry: m})
 				if keyed {
-					k := keyTuple(ch, m)
-					if j, dup := seen[k]; dup {
+					if j, dup := seen.first(keyTuple(ch, m), i); dup {
 						c.fail(el, "duplicate list entry: entries #%d and #%d of %s have the same key", j+1, i+1, local)
-					} else {
-						seen[k] = i
 					}
 				}
 				c.object(ch, m, el)
 			}
 		case ch.IsDir():
 			if m, ok := v.(map[string]any); ok {
-				c.object(ch, m, l)
+				c.object(ch, m, c.loc(w))
 			} else {
 				obj[name] = plainNumbers(v)
 			}
 		default:
-			obj[name] = c.leaf(ch, v, l)
+			nv := c.leaf(ch, v, w)
+			if _, isNum := v.(json.Number); isNum {
+				// Only a number changes form; other leaves are checked in
+				// place (a leaf-list array is converted inside itself), so
+				// the map write is skipped for them.
+				obj[name] = nv
+			}
 		}
 	}
+}
+
+// keySeen gives the first entry seen with a key tuple: a scan for short
+// lists (one next-hop per static route; a map each was a fifth of the
+// check), a map past eight entries.
+type keySeen struct {
+	small [8]struct {
+		k string
+		i int
+	}
+	n int
+	m map[string]int
+}
+
+// first records key k for entry i unless an earlier entry j has it, in
+// which case it reports (j, true) and keeps j.
+func (s *keySeen) first(k string, i int) (int, bool) {
+	if s.m == nil {
+		for j := 0; j < s.n; j++ {
+			if s.small[j].k == k {
+				return s.small[j].i, true
+			}
+		}
+		if s.n < len(s.small) {
+			s.small[s.n].k, s.small[s.n].i = k, i
+			s.n++
+			return 0, false
+		}
+		s.m = make(map[string]int, 2*len(s.small))
+		for j := 0; j < s.n; j++ {
+			s.m[s.small[j].k] = s.small[j].i
+		}
+	}
+	if j, ok := s.m[k]; ok {
+		return j, true
+	}
+	s.m[k] = i
+	return 0, false
 }
 
 // keyTuple is a list entry's key values, identityrefs without their module,
 // so "BGP" and "openconfig-policy-types:BGP" are the same entry.
 func keyTuple(list *yang.Entry, m map[string]any) string {
-	var b strings.Builder
+	if plainIdent(list.Key) {
+		// One key (nearly every list): the tuple without the builder and
+		// the Fields split, which were a tenth of the check's time.
+		// The tuples of one list are only compared with each other, so a
+		// single key needs no separator: "" for a missing key still equals
+		// only "" (as "\x00" did).
+		mk, ok := memberKey(m, list.Key)
+		if !ok {
+			return ""
+		}
+		if s, isStr := m[mk].(string); isStr {
+			return valueNoModule(s)
+		}
+		return valueNoModule(keyString(m[mk]))
+	}
+	var b []byte
 	for _, k := range strings.Fields(list.Key) {
 		mk, ok := memberKey(m, k)
 		if ok {
-			b.WriteString(valueNoModule(keyString(m[mk])))
+			if s, isStr := m[mk].(string); isStr {
+				b = append(b, valueNoModule(s)...)
+			} else {
+				b = append(b, valueNoModule(keyString(m[mk]))...)
+			}
 		}
-		b.WriteByte(0)
+		b = append(b, 0)
 	}
-	return b.String()
+	return string(b)
 }
 
-func (c *checker) leaf(e *yang.Entry, v any, at *loc) any {
+// plainIdent: s is one YANG identifier, so strings.Fields(s) is [s].
+func plainIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// where names a leaf (or leaf-list item) without allocating its loc.
+type where struct {
+	at     *loc // the member's loc when the caller has one already
+	up     *loc
+	member string
+	idx    int
+	item   bool // a leaf-list item: the member's loc, then the index
+}
+
+// loc makes w's loc: the member step, and the item step for an item.
+func (c *checker) loc(w where) *loc {
+	l := w.at
+	if l == nil {
+		l = c.newLoc(loc{up: w.up, member: w.member})
+	}
+	if w.item {
+		l = c.newLoc(loc{up: l, idx: w.idx, isIdx: true})
+	}
+	return l
+}
+
+func (c *checker) leaf(e *yang.Entry, v any, w where) any {
 	if arr, ok := v.([]any); ok {
 		for i, x := range arr {
-			arr[i] = c.scalar(e, x, &loc{up: at, idx: i, isIdx: true})
+			arr[i] = c.scalar(e, x, where{at: w.at, up: w.up, member: w.member, idx: i, item: true})
 		}
 		return arr
 	}
-	return c.scalar(e, v, at)
+	return c.scalar(e, v, w)
 }
 
 // scalar checks one leaf value and returns it in the binding's form.
-func (c *checker) scalar(e *yang.Entry, v any, at *loc) any {
+func (c *checker) scalar(e *yang.Entry, v any, at where) any {
 	n, isNum := v.(json.Number)
 	t := e.Type
 	if t != nil {
@@ -213,21 +320,21 @@ func (c *checker) scalar(e *yang.Entry, v any, at *loc) any {
 		case isNum && !integerText(string(n)) && !typeHas(t, yang.Ydecimal64):
 			// RFC 7951 §6.1: integers are JSON numbers without fraction or
 			// exponent; only decimal64 has a fraction (and it is a string).
-			c.fail(at, "%s is not an integer (type %s)", n, typeName(t))
+			c.fail(c.loc(at), "%s is not an integer (type %s)", n, typeName(t))
 		case !isNum && smallInt(t.Kind):
 			if _, isStr := v.(string); isStr {
-				c.fail(at, "an integer leaf (type %s) given as a JSON string; RFC 7951 §6.1 wants a number", typeName(t))
+				c.fail(c.loc(at), "an integer leaf (type %s) given as a JSON string; RFC 7951 §6.1 wants a number", typeName(t))
 			}
 		case isNum && smallInt(t.Kind) && len(t.Range) > 0 && !inRange(t.Range, string(n)):
 			// The binding checks only the type's width when decoding; the
 			// YANG range (IPv4 prefix-length 0..32) only in Validate, which
 			// Load does not run on the whole tree (too slow per device).
-			c.fail(at, "%s is outside the range %s of %s", n, t.Range, typeName(t))
+			c.fail(c.loc(at), "%s is outside the range %s of %s", n, t.Range, typeName(t))
 		case isNum && e.Name == "prefix-length" && zero(string(n)) && interfaceAddress(e):
 			// A /0 interface address puts every destination on the link:
 			// the device would ARP for the whole Internet. No vendor
 			// accepts it; a gate must not simulate it.
-			c.fail(at, "prefix-length 0 on an interface address is not a valid subnet")
+			c.fail(c.loc(at), "prefix-length 0 on an interface address is not a valid subnet")
 		}
 	}
 	if isNum {

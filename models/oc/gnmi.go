@@ -379,11 +379,11 @@ func checkValue(p *gpb.Path, raw []byte) error {
 				}
 			}
 		} else if e.IsLeafList() {
-			c.leaf(e, x, base)
+			c.leaf(e, x, where{at: base})
 		}
 	default:
 		if e.IsLeaf() {
-			c.scalar(e, x, base)
+			c.scalar(e, x, where{at: base})
 		}
 	}
 	if len(c.errs) == 0 {

@@ -40,6 +40,40 @@ func RootEntry() *yang.Entry { return exampleoc.SchemaTree["Device"] }
 // in integer leaves and protocol-invalid values are an *InputError with the
 // line and path.
 func Load(data []byte) (*Device, []Ignored, error) {
+	root, ignored, err := loadChecked(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	dev := &Device{}
+	if err := bindRoot(RootEntry(), dev, root); err != nil {
+		// The binder only declines (errFallback); ytypes has the last word
+		// on what the tree means and on the wording of its errors.
+		fallbacks.Add(1)
+		dev = &Device{}
+		if err := ytypes.Unmarshal(RootEntry(), dev, root); err != nil {
+			return nil, nil, fmt.Errorf("does not fit the OpenConfig schema: %w", err)
+		}
+	}
+	return dev, ignored, nil
+}
+
+// loadYgot is Load with ytypes.Unmarshal only: the reference the fast binder
+// is tested against.
+func loadYgot(data []byte) (*Device, []Ignored, error) {
+	root, ignored, err := loadChecked(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	dev := &Device{}
+	if err := ytypes.Unmarshal(RootEntry(), dev, root); err != nil {
+		return nil, nil, fmt.Errorf("does not fit the OpenConfig schema: %w", err)
+	}
+	return dev, ignored, nil
+}
+
+// loadChecked is the strict decode and the schema check, shared by Load
+// and loadYgot so the two differ only in the binding.
+func loadChecked(data []byte) (map[string]any, []Ignored, error) {
 	tree, err := decodeStrict(data)
 	if err != nil {
 		return nil, nil, err
@@ -55,11 +89,7 @@ func Load(data []byte) (*Device, []Ignored, error) {
 	}
 	ignored := c.ignored
 	sort.Slice(ignored, func(i, j int) bool { return ignored[i].Path < ignored[j].Path })
-	dev := &Device{}
-	if err := ytypes.Unmarshal(RootEntry(), dev, root); err != nil {
-		return nil, nil, fmt.Errorf("does not fit the OpenConfig schema: %w", err)
-	}
-	return dev, ignored, nil
+	return root, ignored, nil
 }
 
 func jsonKind(v any) string {

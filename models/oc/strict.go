@@ -50,6 +50,9 @@ type scanner struct {
 	depth int
 	// stack of the containers being built, for error paths.
 	stack []scanFrame
+	// names interns member names: a config repeats a few dozen names
+	// ("config", "name", ...) hundreds of thousands of times.
+	names map[string]string
 }
 
 type scanFrame struct {
@@ -225,7 +228,7 @@ func (s *scanner) object(name string) (any, error) {
 			return nil, s.errf("malformed JSON: expected a member name")
 		}
 		keyPos := s.pos
-		k, err := s.str()
+		k, err := s.name()
 		if err != nil {
 			return nil, err
 		}
@@ -298,6 +301,33 @@ func (s *scanner) array(name string) (any, error) {
 			return nil, s.errf("malformed JSON: expected ',' or ']' in an array")
 		}
 	}
+}
+
+// name is str for a member name, interned. Names with escapes or control
+// characters take str's path, so its checks and messages are unchanged.
+func (s *scanner) name() (string, error) {
+	d := s.data
+	for i := s.pos + 1; i < len(d); i++ {
+		c := d[i]
+		if c == '"' {
+			raw := d[s.pos+1 : i]
+			if k, ok := s.names[string(raw)]; ok {
+				s.pos = i + 1
+				return k, nil
+			}
+			if s.names == nil {
+				s.names = make(map[string]string)
+			}
+			k := string(raw)
+			s.names[k] = k
+			s.pos = i + 1
+			return k, nil
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+	}
+	return s.str()
 }
 
 func (s *scanner) str() (string, error) {
