@@ -138,7 +138,7 @@ func (r *Result) observedAdvertised() []Advertisement {
 		if !ok {
 			continue
 		}
-		a.Peer, a.Role = s.Peer, s.Role
+		a.Peer, a.Role, a.PeerAS = s.Peer, s.Role, s.PeerAS
 		if d := r.Net.Device(a.Device); d != nil {
 			a.Site = d.Site
 		}

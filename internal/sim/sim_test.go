@@ -693,7 +693,7 @@ func TestObserveUsesTheObservedRouting(t *testing.T) {
 		t.Fatalf("observed site should announce via r3 r2 r1: %+v", a)
 	}
 	adv := x.Advertised()
-	if len(adv) != 1 || adv[0].Role != "transit" || adv[0].Site != r.Net.Device("r3").Site {
+	if len(adv) != 1 || adv[0].Role != "transit" || adv[0].PeerAS != 64600 || adv[0].Site != r.Net.Device("r3").Site {
 		t.Fatalf("observed advertisements: %+v", adv)
 	}
 

@@ -250,6 +250,12 @@ func scenarioYAML(sc Scenario) []byte {
 		devs = append(devs, c.Device)
 	}
 	fmt.Fprintf(&b, "devices: %s\n", yamlList(devs))
+	if sc.FRR != "" {
+		b.WriteString("frr_cannot_confirm: >-\n")
+		for _, line := range wrap(sc.FRR, 96) {
+			fmt.Fprintf(&b, "  %s\n", line)
+		}
+	}
 	return []byte(b.String())
 }
 

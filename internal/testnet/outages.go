@@ -113,6 +113,7 @@ func outageScenarios(n *Network) []Scenario {
 				"its loopback leaves the IGP and both of its iBGP sessions to the route reflectors go down. The chord "+
 				"and the bb1 plane through London are lost. backstop must BLOCK with both-ends-agree on bb1.lhr's IS-IS "+
 				"instance (the NET leaf), naming the neighbours whose adjacencies it refuses.", netOf(d), d.Name),
+			FRR:      "The lab renderer refuses IS-IS without a NET (isisd would not start the instance the way the model says); pinned by TestISISInstanceRules.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "internet-egress"},
 			Changes:  []Change{{d.Name, []Op{{"delete", isisPath + "/global/config/net", nil}}}},
@@ -129,6 +130,7 @@ func outageScenarios(n *Network) []Scenario {
 				"its iBGP sessions drop, the DNS announcer's health check fails and it withdraws 129.134.30.0/23, and "+
 				"AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree naming both "+
 				"routers and their NET leaves (plus the on_any_loss warnings for sin).", netOf(a)),
+			FRR:      "Undefined behaviour on every stack (the LSPs of the two routers fight); backstop leaves both routers out of SPF (fail closed), FRR's result depends on timing.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  []Change{{b.Name, []Op{{"replace", isisPath + "/global/config/net", L{netOf(a)}}}}},
@@ -161,6 +163,7 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraws and AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree " +
 				"naming each adjacency, edge1.sin's metric-style leaf and the neighbour's. (On a backbone router " +
 				"with metrics above 63, e.g. bb2.fra, the same change is rejected as invalid config, exit 4.)",
+			FRR:      "The lab renders wide metrics only and refuses narrow metric style; FRR isisd also reads both TLV kinds, where backstop takes a style mismatch as no usable adjacency (fail closed).",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
 			Changes:  []Change{{d.Name, []Op{{"update", isisPath + "/levels/level[level-number=2]/config/metric-style", "NARROW_METRIC"}}}},
@@ -195,6 +198,7 @@ func outageScenarios(n *Network) []Scenario {
 				"password manager). Each end discards the other's hellos as failing authentication and the adjacency "+
 				"goes down. backstop must BLOCK with both-ends-agree naming the adjacency, both devices and both "+
 				"hello-authentication leaves, without printing either key.", l.Circuit, l.B, l.A),
+			FRR:      "Only a hash of the IS-IS key is in the model, so the lab renderer refuses IS-IS authentication; pinned by TestISISAdjacencyAgreement.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree"},
 			Changes: []Change{
@@ -246,6 +250,7 @@ func outageScenarios(n *Network) []Scenario {
 				"POP has a route to the data centres, all four DNS announcers withdraw and both critical prefixes "+
 				"vanish from every transit. backstop must BLOCK (dns-anycast, critical-prefixes-to-transit) and warn "+
 				"about the lost sessions.", maxMetric),
+			FRR:      "Vendor difference: FRR 8.4 in the lab keeps routing over links at the maximum wide metric; backstop follows RFC 5305 3.7 (not used in SPF), as a drain by metric intends.",
 			Expect:   "BLOCK",
 			Findings: []string{"bgp-sessions", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
@@ -268,6 +273,7 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraws and AS64601@sin loses both critical prefixes. backstop must BLOCK with both-ends-agree " +
 				"naming each session with both ends (edge1.sin's local-as leaf, the RR's peer-as) plus the on_any_loss " +
 				"warnings for sin.",
+			FRR:      "The lab renderer refuses a local-as on an iBGP neighbour (FRR's local-as on iBGP sessions does not behave like the OpenConfig leaf); the rule is pinned by TestSessionAgreement.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
 			Changes:  []Change{{e.Name, ops}},
@@ -288,6 +294,7 @@ func outageScenarios(n *Network) []Scenario {
 				"the iad POP learns no DC routes, its announcer withdraws and AS174@iad and AS64602@iad lose both "+
 				"critical prefixes. backstop must BLOCK with both-ends-agree naming each session, edge1.iad's "+
 				"local-address leaf and the RR's neighbour address.", up, up),
+			FRR:      "Vendor difference: FRR brings the session up from the other end's direction; backstop takes an explicit local-address the peer does not point at as refused (Junos, IOS-XR; fail closed).",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
 			Changes:  []Change{{e.Name, ops}},
@@ -386,6 +393,7 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraw and every aggregate goes inactive, so both critical prefixes vanish from every transit. " +
 				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
 				"with both ends and the max-prefixes leaf (both-ends-agree).",
+			FRR:      "Vendor difference: backstop counts prefixes before import policy (Junos; fail closed), FRR counts accepted ones.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
@@ -509,6 +517,7 @@ func outageScenarios(n *Network) []Scenario {
 				"157.240.0.0/16 aggregate is originated locally, neither INTERNAL nor EXTERNAL, and now falls to " +
 				"99-reject at every POP: the service prefix is announced to no transit at all. backstop must BLOCK " +
 				"with critical-prefixes-to-transit.",
+			FRR:      "FRR 8.4 route-maps have no BGP internal/external route-type match, so the lab renderer refuses the condition; the rule (locally originated routes match neither INTERNAL nor EXTERNAL, fail closed) is pinned by the sim tests.",
 			Expect:   "BLOCK",
 			Findings: []string{"critical-prefixes-to-transit"},
 			Changes:  chs,
@@ -591,6 +600,7 @@ func outageScenarios(n *Network) []Scenario {
 				"now originate the same /32: clients closer to bb2.fra send their iBGP connections to bb2.fra, which "+
 				"has no such neighbours, and bb1.fra's sessions flap with every IGP change. backstop must BLOCK with "+
 				"both-ends-agree naming the duplicate address on both routers (bb1.fra lo0 and bb2.fra lo1).", lo1),
+			FRR:      "Undefined behaviour: which router answers for a duplicated address depends on the IGP and timing; backstop reports the duplicate and does not guess.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree"},
 			Changes: []Change{{other.Name, []Op{

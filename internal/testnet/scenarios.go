@@ -27,6 +27,10 @@ type Scenario struct {
 	Expect      string   // PASS, WARN, BLOCK
 	Findings    []string // invariant names expected to fire
 	Changes     []Change // sorted by device
+	// FRR, when set, says why the FRR lab cannot confirm this scenario (a
+	// vendor behaviour FRR 8.4 does not have, or config the lab renderer
+	// refuses): `make conformance` lists it as not compared, with this reason.
+	FRR string
 }
 
 // Paths used by the scenarios.

@@ -114,6 +114,7 @@ type scenarioFile struct {
 	Expect         string   `yaml:"expect"`
 	ExpectFindings []string `yaml:"expect_findings"`
 	Devices        []string `yaml:"devices"`
+	FRR            string   `yaml:"frr_cannot_confirm"`
 }
 
 // TestScenarios: each scenario loads as a candidate snapshot, its change.json

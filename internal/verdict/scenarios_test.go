@@ -22,6 +22,7 @@ type scenarioSpec struct {
 	Expect         Verdict  `yaml:"expect"`
 	ExpectFindings []string `yaml:"expect_findings"`
 	Devices        []string `yaml:"devices"`
+	FRR            string   `yaml:"frr_cannot_confirm"`
 }
 
 // TestScenarios runs every shipped scenario against the default policy and

@@ -323,6 +323,22 @@ func renderISIS(d *network.Device, ifmap map[string]string) (string, error) {
 	if is.Levels == 0 {
 		return "", refuse("IS-IS without levels")
 	}
+	// What the lab renders must be what the simulator reads: refuse what this
+	// renderer does not express rather than run FRR on a different network.
+	for l, st := range is.MetricStyle {
+		if st != "" && st != "WIDE_METRIC" {
+			return "", refuse("IS-IS level %d metric style %s (the lab renders wide metrics only)", l+1, st)
+		}
+	}
+	auth := func(a network.ISISAuth) bool { return a.Enabled || a.KeyHash != "" || a.Keychain != "" }
+	if auth(is.LevelAuth[0]) || auth(is.LevelAuth[1]) {
+		return "", refuse("IS-IS LSP authentication (only a hash of the key is in the model)")
+	}
+	for _, ii := range is.Interfaces {
+		if auth(ii.Auth) || auth(ii.HelloAuth[0]) || auth(ii.HelloAuth[1]) {
+			return "", refuse("IS-IS hello authentication on %s (only a hash of the key is in the model)", ii.Interface)
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "hostname %s\n!\n", safeHost(d.Name))
 	// Timers before net/is-type: is-type schedules an LSP regeneration with the
@@ -331,7 +347,11 @@ func renderISIS(d *network.Device, ifmap map[string]string) (string, error) {
 	for _, a := range is.Areas {
 		fmt.Fprintf(&b, " net %s.%s.00\n", a, is.SystemID)
 	}
-	fmt.Fprintf(&b, " is-type %s\n metric-style wide\n!\n", levelWord(is.Levels))
+	fmt.Fprintf(&b, " is-type %s\n metric-style wide\n", levelWord(is.Levels))
+	if is.Overload {
+		b.WriteString(" set-overload-bit\n")
+	}
+	b.WriteString("!\n")
 	// Loopbacks all live on "lo": their IS-IS settings must agree.
 	var lo *network.ISISInterface
 	loSeen := false
@@ -642,6 +662,11 @@ func (r *bgpRender) conditions(pol string, st *network.Statement, ctx chainCtx) 
 	where := fmt.Sprintf("policy %s statement %s", pol, st.Name)
 	if c.CallPolicy != "" {
 		return nil, nil, false, r.refuse("%s: call-policy (FRR route-map `call` has different semantics)", where)
+	}
+	if c.RouteType != network.RouteAny {
+		// FRR 8.4 route-maps have no BGP internal/external route-type match;
+		// dropping the condition would compare a different policy.
+		return nil, nil, false, r.refuse("%s: bgp-conditions route-type", where)
 	}
 	if c.PrefixSet != "" {
 		name, err := r.prefixList(c.PrefixSet)
