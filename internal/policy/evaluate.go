@@ -139,11 +139,7 @@ func selectedASes(r *sim.Result, peers []SessionSelector) []uint32 {
 		if s.IBGP || !anySession(r.Net, peers, s) {
 			continue
 		}
-		asn := s.PeerAS
-		if !s.External && slices.ContainsFunc(peers, func(sel SessionSelector) bool { return sel.selectsRouter(r.Net, s.Device) }) {
-			asn = deviceAS(r.Net, s.Device) // the selected router is the session's A end
-		}
-		if !slices.Contains(out, asn) {
+		if asn := sessionPeerAS(r, peers, s); !slices.Contains(out, asn) {
 			out = append(out, asn)
 		}
 	}
@@ -151,17 +147,31 @@ func selectedASes(r *sim.Result, peers []SessionSelector) []uint32 {
 	return out
 }
 
+// sessionPeerAS: the AS of the selected peer at the far end of s (the
+// session's A end when that is the selected inventoried router).
+func sessionPeerAS(r *sim.Result, peers []SessionSelector, s sim.Session) uint32 {
+	if !s.External && slices.ContainsFunc(peers, func(sel SessionSelector) bool { return sel.selectsRouter(r.Net, s.Device) }) {
+		return deviceAS(r.Net, s.Device)
+	}
+	return s.PeerAS
+}
+
 func reachesInternet(a sim.Advertisement) bool { return !a.NoExport && !a.Blackhole }
 
 func sitesOf(m map[string]sim.Advertisement) []string {
-	var s []string
+	return distinct(m, func(a sim.Advertisement) string { return a.Site })
+}
+
+// distinct: the sorted distinct values of field over the advertisements.
+func distinct(m map[string]sim.Advertisement, field func(sim.Advertisement) string) []string {
+	var out []string
 	for _, a := range m {
-		if !slices.Contains(s, a.Site) {
-			s = append(s, a.Site)
+		if v := field(a); !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
-	sort.Strings(s)
-	return s
+	sort.Strings(out)
+	return out
 }
 
 func (e *evaluator) criticalPrefixes(inv *Invariant) {
@@ -205,7 +215,7 @@ func (e *evaluator) criticalPrefixes(inv *Invariant) {
 			}
 			below = below || len(shortAS) > 0
 		}
-		e.delivered(inv, obj, p, before, after)
+		e.delivered(inv, obj, p, after)
 		if len(lost) == 0 {
 			e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj, Passed: true})
 			continue
@@ -704,10 +714,7 @@ func (e *evaluator) sessionsPerAS(inv *Invariant) {
 			if s.IBGP || !anySession(r.Net, inv.Critical, s) {
 				continue
 			}
-			asn := s.PeerAS
-			if !s.External && slices.ContainsFunc(inv.Critical, func(sel SessionSelector) bool { return sel.selectsRouter(r.Net, s.Device) }) {
-				asn = deviceAS(r.Net, s.Device)
-			}
+			asn := sessionPeerAS(r, inv.Critical, s)
 			out[asn] = append(out[asn], s)
 		}
 		return out
@@ -768,24 +775,14 @@ func (e *evaluator) sessionsPerAS(inv *Invariant) {
 // originator. An announcement whose traffic is dropped on the way (a stray
 // discard route, a broken next hop, a loop) is worse than a withdrawal: the
 // Internet keeps sending, and the network black-holes it.
-func (e *evaluator) delivered(inv *Invariant, obj string, p netip.Prefix, before, after map[string]sim.Advertisement) {
+func (e *evaluator) delivered(inv *Invariant, obj string, p netip.Prefix, after map[string]sim.Advertisement) {
 	exit := func(r *sim.Result) sim.Exit {
 		orig := r.Originators(p)
 		return sim.Exit{Local: true, Out: func(peer string) bool { return slices.Contains(orig, peer) }}
 	}
-	devices := func(m map[string]sim.Advertisement) []string {
-		var out []string
-		for _, a := range m {
-			if !slices.Contains(out, a.Device) {
-				out = append(out, a.Device)
-			}
-		}
-		sort.Strings(out)
-		return out
-	}
 	exB, exA := exit(e.in.Before), exit(e.in.After)
 	var lost, evidence []string
-	for _, d := range devices(after) {
+	for _, d := range distinct(after, func(a sim.Advertisement) string { return a.Device }) {
 		okA, trace, why := e.in.After.Delivers(d, p, exA)
 		if okA {
 			continue
@@ -803,7 +800,6 @@ func (e *evaluator) delivered(inv *Invariant, obj string, p netip.Prefix, before
 		}
 		evidence = append(evidence, d+": "+ev)
 	}
-	_ = devices(before)
 	if len(lost) == 0 {
 		return
 	}
