@@ -56,6 +56,8 @@ func shippedConfigs(t testing.TB) map[string][]byte {
 		"../../testdata/scenarios/*/candidate/*.json",
 		"../../testdata/bad/*/candidate/*.json",
 		"../../testdata/bad/*/configs/*.json",
+		"../../testdata/inventoried-transit/configs/*.json",
+		"../../testdata/inventoried-transit/scenarios/*/candidate/*.json",
 	} {
 		files, err := filepath.Glob(pat)
 		if err != nil {
