@@ -198,7 +198,6 @@ func outageScenarios(n *Network) []Scenario {
 				"password manager). Each end discards the other's hellos as failing authentication and the adjacency "+
 				"goes down. backstop must BLOCK with both-ends-agree naming the adjacency, both devices and both "+
 				"hello-authentication leaves, without printing either key.", l.Circuit, l.B, l.A),
-			FRR:      "Only a hash of the IS-IS key is in the model, so the lab renderer refuses IS-IS authentication; pinned by TestISISAdjacencyAgreement.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree"},
 			Changes: []Change{

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -334,10 +335,34 @@ func renderISIS(d *network.Device, ifmap map[string]string) (string, error) {
 	if auth(is.LevelAuth[0]) || auth(is.LevelAuth[1]) {
 		return "", refuse("IS-IS LSP authentication (only a hash of the key is in the model)")
 	}
+	// Hello authentication is rendered per interface (isisd has one
+	// `isis password` for both levels): the key is a stand-in derived from
+	// the model's hash, so equal keys stay equal and different keys differ.
+	helloAuth := map[string]string{}
 	for _, ii := range is.Interfaces {
-		if auth(ii.Auth) || auth(ii.HelloAuth[0]) || auth(ii.HelloAuth[1]) {
-			return "", refuse("IS-IS hello authentication on %s (only a hash of the key is in the model)", ii.Interface)
+		var set []network.ISISAuth
+		for _, a := range []network.ISISAuth{ii.Auth, ii.HelloAuth[0], ii.HelloAuth[1]} {
+			if auth(a) && !slices.ContainsFunc(set, func(x network.ISISAuth) bool {
+				return x.Mode == a.Mode && x.Type == a.Type && x.KeyHash == a.KeyHash && x.Keychain == a.Keychain
+			}) {
+				set = append(set, a)
+			}
 		}
+		switch {
+		case len(set) == 0:
+			continue
+		case len(set) > 1:
+			return "", refuse("IS-IS hello authentication on %s differs between levels (isisd has one password per interface)", ii.Interface)
+		}
+		a := set[0]
+		if a.Keychain != "" || a.KeyHash == "" || (a.Type != "" && a.Type != "SIMPLE_KEY") {
+			return "", refuse("IS-IS hello authentication on %s with a key chain", ii.Interface)
+		}
+		kind := "clear"
+		if a.Mode == "MD5" {
+			kind = "md5"
+		}
+		helloAuth[ii.Interface] = fmt.Sprintf(" isis password %s k%s\n", kind, a.KeyHash[:20])
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "hostname %s\n!\n", safeHost(d.Name))
@@ -420,6 +445,12 @@ func renderISIS(d *network.Device, ifmap map[string]string) (string, error) {
 		}
 		if ii.Passive {
 			b.WriteString(" isis passive\n")
+		}
+		if pw, ok := helloAuth[ii.Interface]; ok {
+			if e.name == "lo" {
+				return "", refuse("IS-IS hello authentication on a loopback")
+			}
+			b.WriteString(pw)
 		}
 		b.WriteString(" isis hello-interval 1\n isis hello-multiplier 10\n!\n")
 	}
