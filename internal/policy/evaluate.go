@@ -92,6 +92,9 @@ func (e *evaluator) add(f Finding) {
 	if f.Causes == nil {
 		f.Causes = []change.Item{}
 	}
+	if f.Objects == nil {
+		f.Objects = []string{} // the report schema: always an array
+	}
 	e.findings = append(e.findings, f)
 }
 
@@ -379,7 +382,9 @@ func (e *evaluator) anycast(inv *Invariant) {
 			}
 		}
 		var summary string
-		if len(healthyAfter) == 0 {
+		if len(lost) == 0 {
+			summary = fmt.Sprintf("Every %s anycast site still announces %s to the network.", name, v.prefix)
+		} else if len(healthyAfter) == 0 {
 			summary = fmt.Sprintf("All %d %s anycast sites (%s) lose their path to the data centres and withdraw %s, exactly as designed; nothing announces it any more.",
 				len(v.before), name, strings.Join(lostSites, ", "), v.prefix)
 		} else {
@@ -394,7 +399,11 @@ func (e *evaluator) anycast(inv *Invariant) {
 		if gone {
 			summary += fmt.Sprintf(" %s disappears from every external peer: %s is unreachable from the Internet.", v.prefix, name)
 		}
-		f := Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: sev, Summary: summary, Objects: lost,
+		objs := lost
+		if len(objs) == 0 { // every site still announces, but no peer sees the prefix
+			objs = []string{name + " anycast " + v.prefix.String()}
+		}
+		f := Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: sev, Summary: summary, Objects: objs,
 			Before: fmt.Sprintf("%d sites announcing; prefix seen by %s", countAnnouncing(v.before), plural(visB, "external session", "external sessions")),
 			After: fmt.Sprintf("%d sites announcing; prefix seen by %s (policy: at least %d sites)", len(healthyAfter),
 				plural(visA, "external session", "external sessions"), inv.MinHealthySites),
