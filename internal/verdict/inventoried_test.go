@@ -7,11 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/backstop-net/backstop/internal/change"
 	"github.com/backstop-net/backstop/internal/policy"
 	"github.com/backstop-net/backstop/internal/snapshot"
 	"github.com/backstop-net/backstop/models/oc"
-	"go.yaml.in/yaml/v3"
 )
 
 // Transit routers kept in the inventory (role transit, their own AS) are
@@ -51,31 +49,8 @@ func TestInventoriedTransitScenarios(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var spec scenarioSpec
-			data, err := os.ReadFile(filepath.Join(dir, "scenario.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := yaml.Unmarshal(data, &spec); err != nil {
-				t.Fatal(err)
-			}
-			fromFiles, err := snapshot.LoadCandidate(running, filepath.Join(dir, "candidate"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cf := filepath.Join(dir, "change.textproto")
-			reqs, err := change.LoadSetRequests(cf, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			fromSet, err := change.ApplySetRequestsFrom(running, reqs, cf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, form := range []struct {
-				name string
-				cand *snapshot.Snapshot
-			}{{"candidate", fromFiles}, {"setrequest", fromSet}} {
+			spec := readSpec(t, dir)
+			for _, form := range candidateForms(t, running, dir, "change.textproto") {
 				rep, err := Check(Input{Running: running, Candidate: form.cand, Policy: pol, Version: "test"})
 				if err != nil {
 					t.Fatalf("%s: %v", form.name, err)

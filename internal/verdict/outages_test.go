@@ -1,16 +1,13 @@
 package verdict
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/backstop-net/backstop/internal/change"
 	"github.com/backstop-net/backstop/internal/policy"
 	"github.com/backstop-net/backstop/internal/snapshot"
-	"go.yaml.in/yaml/v3"
 )
 
 // end is one side of a refused link, adjacency or session: a device of the
@@ -96,14 +93,7 @@ func TestOutageScenarios(t *testing.T) {
 	for _, oc := range outageCases {
 		t.Run(oc.name, func(t *testing.T) {
 			dir := filepath.Join(root, "scenarios", oc.name)
-			var spec scenarioSpec
-			data, err := os.ReadFile(filepath.Join(dir, "scenario.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := yaml.Unmarshal(data, &spec); err != nil {
-				t.Fatal(err)
-			}
+			spec := readSpec(t, dir)
 			want := slices.Clone(oc.findings)
 			slices.Sort(want)
 			if spec.Expect != oc.verdict || !slices.Equal(spec.ExpectFindings, want) {
@@ -112,23 +102,7 @@ func TestOutageScenarios(t *testing.T) {
 			if slices.Contains(want, "both-ends-agree") != (len(oc.ends) > 0) {
 				t.Fatalf("agreement-class scenarios (and only they) list the ends to name")
 			}
-			fromFiles, err := snapshot.LoadCandidate(running, filepath.Join(dir, "candidate"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cj := filepath.Join(dir, "change.json")
-			reqs, err := change.LoadSetRequests(cj, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			fromSet, err := change.ApplySetRequestsFrom(running, reqs, cj)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, form := range []struct {
-				name string
-				cand *snapshot.Snapshot
-			}{{"candidate", fromFiles}, {"setrequest", fromSet}} {
+			for _, form := range candidateForms(t, running, dir, "change.json") {
 				rep, err := Check(Input{Running: running, Candidate: form.cand, Policy: pol, Version: "test"})
 				if err != nil {
 					t.Fatalf("%s: %v", form.name, err)

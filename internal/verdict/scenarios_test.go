@@ -11,7 +11,6 @@ import (
 
 	"github.com/backstop-net/backstop/internal/policy"
 	"github.com/backstop-net/backstop/internal/snapshot"
-	"go.yaml.in/yaml/v3"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -45,14 +44,7 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var spec scenarioSpec
-			data, err := os.ReadFile(filepath.Join(dir, "scenario.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := yaml.Unmarshal(data, &spec); err != nil {
-				t.Fatal(err)
-			}
+			spec := readSpec(t, dir)
 			cand, err := snapshot.LoadCandidate(running, filepath.Join(dir, "candidate"))
 			if err != nil {
 				t.Fatal(err)
