@@ -590,6 +590,7 @@ func portOr179(p uint16) uint16 {
 // end had in running, where the session was configured. The speakers are
 // outside the inventory; nothing in a change can show that they change too.
 func PinExternalPeers(running, candidate *network.Network) {
+	t := &topology{net: running} // sourceAddr reads config only
 	expect := func(dev network.DeviceID, peer netip.Addr) *network.PeerExpect {
 		d := running.Devices[dev]
 		if d.BGP == nil {
@@ -600,10 +601,8 @@ func PinExternalPeers(running, candidate *network.Network) {
 			if nb.Address != peer {
 				continue
 			}
-			e := &network.PeerExpect{AS: nb.LocalAS, AuthHash: nb.AuthHash, Port: nb.Port, Passive: nb.Passive}
-			t := &topology{net: running}
-			e.Source = t.sourceAddr(d, nb)
-			return e
+			return &network.PeerExpect{AS: nb.LocalAS, AuthHash: nb.AuthHash, Port: nb.Port, Passive: nb.Passive,
+				Source: t.sourceAddr(d, nb)}
 		}
 		return nil
 	}
