@@ -45,7 +45,15 @@ func TestFastBinderSameReports(t *testing.T) {
 		}
 		return out
 	}
-	fast, ref := reports(false), reports(true)
+	n0 := oc.ReferenceLoads()
+	fast := reports(false)
+	if oc.ReferenceLoads() != n0 {
+		t.Fatal("the fast pass bound configs through ytypes")
+	}
+	ref := reports(true)
+	if oc.ReferenceLoads()-n0 < int64(len(dirs)) {
+		t.Fatalf("the reference pass bound only %d configs through ytypes", oc.ReferenceLoads()-n0)
+	}
 	for _, dir := range dirs {
 		if !bytes.Equal(fast[dir], ref[dir]) {
 			t.Errorf("%s: the report differs between the fast binder and ytypes", filepath.Base(dir))

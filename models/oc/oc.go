@@ -69,9 +69,16 @@ var referenceBinding atomic.Bool
 // fast binder must never change a report.
 func UseReferenceBinding(on bool) { referenceBinding.Store(on) }
 
+var referenceLoads atomic.Int64
+
+// ReferenceLoads counts loads bound by ytypes.Unmarshal alone, so a
+// differential test can prove its reference side really took that path.
+func ReferenceLoads() int64 { return referenceLoads.Load() }
+
 // loadYgot is Load with ytypes.Unmarshal only: the reference the fast binder
 // is tested against.
 func loadYgot(data []byte) (*Device, []Ignored, error) {
+	referenceLoads.Add(1)
 	root, ignored, err := loadChecked(data)
 	if err != nil {
 		return nil, nil, err
