@@ -2,6 +2,7 @@ package emulate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -18,6 +19,13 @@ type Route struct {
 	ASPath    []uint32
 	LocalPref uint32
 	MED       uint32 // a missing MED counts as 0 (FRR's and the simulator's decision process)
+	Origin    string // igp | egp | incomplete
+	// Communities: standard communities, "asn:value" with well-known ones in
+	// numbers (65535:65281 is NO_EXPORT), sorted; nil when none.
+	Communities []string
+	// Multipath: the next hops of the paths installed together with the
+	// best one (the best one's included), sorted; nil without multipath.
+	Multipath []string
 	// IS-IS
 	Metric uint32
 	Hops   []string // "address%interface", sorted
@@ -36,12 +44,18 @@ func (r Route) String() string {
 	if r.Hops != nil {
 		return fmt.Sprintf("metric %d via %s", r.Metric, strings.Join(r.Hops, ","))
 	}
-	return fmt.Sprintf("nh %s as-path %v lp %d med %d", r.NextHop, r.ASPath, r.LocalPref, r.MED)
+	s := fmt.Sprintf("nh %s as-path %v lp %d med %d origin %s", r.NextHop, r.ASPath, r.LocalPref, r.MED, r.Origin)
+	if r.Communities != nil {
+		s += " communities " + strings.Join(r.Communities, ",")
+	}
+	if r.Multipath != nil {
+		s += " multipath " + strings.Join(r.Multipath, ",")
+	}
+	return s
 }
 
 func (r Route) equal(o Route) bool {
-	return r.Present == o.Present && r.NextHop == o.NextHop && slices.Equal(r.ASPath, o.ASPath) &&
-		r.LocalPref == o.LocalPref && r.MED == o.MED && r.Metric == o.Metric && slices.Equal(r.Hops, o.Hops)
+	return r.Present == o.Present && len(differing(r, o)) == 0
 }
 
 // Diff is one compared route.
@@ -85,10 +99,18 @@ func SimRoutes(res *sim.Result, cfg *frr.Config) map[string]map[string]Route {
 				continue
 			}
 			p := b.Paths[0]
-			r := Route{Present: true, NextHop: p.NextHop, ASPath: append([]uint32{}, p.ASPath...), LocalPref: p.LocalPref}
+			r := Route{Present: true, NextHop: p.NextHop, ASPath: append([]uint32{}, p.ASPath...), LocalPref: p.LocalPref,
+				Origin: p.Origin, Communities: sortedOrNil(p.Communities)}
 			if p.MED != nil {
 				r.MED = *p.MED
 			}
+			var mp []string
+			for _, q := range b.Paths {
+				if q.Multipath {
+					mp = append(mp, q.NextHop)
+				}
+			}
+			r.Multipath = multipathSet(p.NextHop, mp)
 			m["bgp "+b.Prefix] = r
 		}
 		for _, is := range rs.ISIS {
@@ -112,11 +134,18 @@ func FRRRoutes(st *RouterState) (map[string]Route, error) {
 	}
 	m := map[string]Route{}
 	for p, paths := range tab.BGP {
+		var mp []string
+		for _, x := range paths {
+			if x.Multipath && len(x.Nexthops) > 0 {
+				mp = append(mp, x.Nexthops[0].IP)
+			}
+		}
 		for _, x := range paths {
 			if !x.best() {
 				continue
 			}
-			r := Route{Present: true, ASPath: parseASPath(x.Path), LocalPref: 100}
+			r := Route{Present: true, ASPath: parseASPath(x.ASPath.String), LocalPref: 100,
+				Origin: strings.ToLower(x.Origin), Communities: x.communities()}
 			if x.LocPrf != nil {
 				r.LocalPref = *x.LocPrf
 			}
@@ -129,6 +158,7 @@ func FRRRoutes(st *RouterState) (map[string]Route, error) {
 			if r.NextHop == "::" {
 				r.NextHop = "0.0.0.0" // FRR prints aggregates' next hop as "::"
 			}
+			r.Multipath = multipathSet(r.NextHop, mp)
 			m["bgp "+p.String()] = r
 		}
 	}
@@ -150,6 +180,27 @@ func FRRRoutes(st *RouterState) (map[string]Route, error) {
 		}
 	}
 	return m, nil
+}
+
+// multipathSet normalises a multipath set on both sides: the best path's
+// next hop and those of the paths flagged multipath, sorted and unique; nil
+// when that is a single next hop (no multipath).
+func multipathSet(best string, flagged []string) []string {
+	if len(flagged) == 0 {
+		return nil
+	}
+	set := slices.Compact(slices.Sorted(slices.Values(append([]string{best}, flagged...))))
+	if len(set) < 2 {
+		return nil
+	}
+	return set
+}
+
+func sortedOrNil(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Sorted(slices.Values(s))
 }
 
 // Compare compares every router's routes. network names the network in diffs.
@@ -182,8 +233,43 @@ func Compare(network string, res *sim.Result, cfg *frr.Config, conv *Converged) 
 			s, f := simR[r.Name][k], fr[k]
 			out = append(out, Diff{Network: network, Device: r.Name, Kind: kind, Prefix: pfx, Sim: s, FRR: f, Equal: s.equal(f)})
 		}
+		out = append(out, compareSessions(network, r.Name, res, st)...)
 	}
 	return out, nil
+}
+
+// compareSessions compares the state of every BGP session a router has in
+// either the simulation or FRR: established or not. Prefix holds the
+// neighbor address.
+func compareSessions(network, dev string, res *sim.Result, st *RouterState) []Diff {
+	type side struct{ sim, frr Route }
+	m := map[string]*side{}
+	get := func(a string) *side {
+		if m[a] == nil {
+			m[a] = &side{Route{Text: "not configured"}, Route{Text: "not configured"}}
+		}
+		return m[a]
+	}
+	for _, rs := range res.Routes(dev) {
+		for _, s := range rs.Sessions {
+			x := get(s.Neighbor)
+			x.sim = Route{Present: s.Established, Text: "established"}
+			if !s.Established {
+				x.sim.Text = "not established: " + s.Reason
+			}
+		}
+	}
+	for a, state := range st.Sessions {
+		x := get(a)
+		x.frr = Route{Present: state == "Established", Text: strings.ToLower(state)}
+	}
+	var out []Diff
+	for _, a := range slices.Sorted(maps.Keys(m)) {
+		x := m[a]
+		out = append(out, Diff{Network: network, Device: dev, Kind: "session", Prefix: a, Sim: x.sim, FRR: x.frr,
+			Equal: x.sim.Present == x.frr.Present})
+	}
+	return out
 }
 
 // CompareObserved compares what the verdict is computed from: every prefix
@@ -197,8 +283,9 @@ func CompareObserved(network string, simRes, obs *sim.Result) []Diff {
 		for _, a := range r.Advertised() {
 			k := key{a.Device, a.Peer, a.Prefix.String()}
 			v := exp[k]
-			v[side] = Route{Present: true, ASPath: append([]uint32{}, a.ASPath...),
-				Text: fmt.Sprintf("sent, as-path %v", a.ASPath)}
+			cs := communityStrings(a.Communities)
+			v[side] = Route{Present: true, ASPath: append([]uint32{}, a.ASPath...), Communities: cs,
+				Text: fmt.Sprintf("sent, as-path %v communities %v", a.ASPath, cs)}
 			exp[k] = v
 		}
 	}

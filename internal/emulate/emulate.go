@@ -1,16 +1,12 @@
 package emulate
 
 import (
-	_ "embed"
 	"fmt"
-	"path"
-	"slices"
 	"time"
 
 	"github.com/backstop-net/backstop/internal/emulate/frr"
 	"github.com/backstop-net/backstop/internal/sim"
 	"github.com/backstop-net/backstop/models/network"
-	"go.yaml.in/yaml/v3"
 )
 
 // Outcome is one network run on the simulator and on FRR, compared.
@@ -126,11 +122,12 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 	if err := read(conv); err != nil {
 		return out, err
 	}
+	ctx := NewContext(res)
 	// A state that differs from the simulation is read once more after a
 	// long quiet period: on a starved machine isisd or zebra can sit on an
 	// intermediate state for longer than the normal stable window. A real
 	// disagreement survives the second reading; both counts are reported.
-	Explain(out.Diffs, o.Exceptions)
+	Explain(out.Diffs, o.Exceptions, ctx)
 	if n := unexplained(out.Diffs); n > 0 {
 		w2 := w
 		w2.Stable = SettleQuiet
@@ -140,7 +137,7 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 			if err := read(conv2); err != nil {
 				return out, err
 			}
-			Explain(out.Diffs, o.Exceptions)
+			Explain(out.Diffs, o.Exceptions, ctx)
 		}
 		out.EmuTime = time.Since(t0)
 	}
@@ -163,115 +160,4 @@ func unexplained(diffs []Diff) int {
 		}
 	}
 	return n
-}
-
-// Exception explains a known, reasoned difference between the simulator and FRR.
-type Exception struct {
-	ID       string   `yaml:"id"`
-	Status   string   `yaml:"status"`   // frr-difference (simulator bugs are fixed, never listed)
-	Networks []string `yaml:"networks"` // globs on the network name; empty = all
-	Devices  []string `yaml:"devices"`  // globs; empty = all
-	Kind     string   `yaml:"kind"`     // bgp | isis | export | anycast | "" (all)
-	Prefixes []string `yaml:"prefixes"` // globs; empty = all
-	// When constrains the shape of the difference: "sim-only" (FRR lacks the
-	// route), "frr-only", "both" (present on both sides, attributes differ).
-	When string `yaml:"when"`
-	// Differs, for "both": the attributes allowed to differ (next_hop,
-	// as_path, local_pref, med, metric, hops); empty = any. An exception
-	// about next hops then cannot hide a wrong AS path.
-	Differs []string `yaml:"differs"`
-	Reason  string   `yaml:"reason"`
-}
-
-//go:embed exceptions.yaml
-var exceptionsYAML []byte
-
-// Exceptions returns the documented exceptions (internal/emulate/exceptions.yaml).
-func Exceptions() ([]Exception, error) {
-	var doc struct {
-		Exceptions []Exception `yaml:"exceptions"`
-	}
-	if err := yaml.Unmarshal(exceptionsYAML, &doc); err != nil {
-		return nil, fmt.Errorf("exceptions.yaml: %w", err)
-	}
-	for _, e := range doc.Exceptions {
-		if e.ID == "" || e.Reason == "" {
-			return nil, fmt.Errorf("exceptions.yaml: every exception needs id and reason (%+v)", e)
-		}
-		// A simulator bug is fixed in internal/sim, never excused here.
-		if e.Status != "frr-difference" {
-			return nil, fmt.Errorf("exceptions.yaml: %s: status %q: only frr-difference may be listed", e.ID, e.Status)
-		}
-	}
-	return doc.Exceptions, nil
-}
-
-func anyGlob(globs []string, s string) bool {
-	if len(globs) == 0 {
-		return true
-	}
-	for _, g := range globs {
-		if ok, _ := path.Match(g, s); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// Explain marks every unequal diff that an exception covers.
-func Explain(diffs []Diff, ex []Exception) {
-	for i := range diffs {
-		d := &diffs[i]
-		if d.Equal {
-			continue
-		}
-		shape := "both"
-		switch {
-		case !d.FRR.Present:
-			shape = "sim-only"
-		case !d.Sim.Present:
-			shape = "frr-only"
-		}
-		for _, e := range ex {
-			if (e.Kind == "" || e.Kind == d.Kind) && (e.When == "" || e.When == shape) &&
-				anyGlob(e.Networks, d.Network) && anyGlob(e.Devices, d.Device) && anyGlob(e.Prefixes, d.Prefix) &&
-				(shape != "both" || len(e.Differs) == 0 || subset(differing(d.Sim, d.FRR), e.Differs)) {
-				d.Exception = e.ID
-				break
-			}
-		}
-	}
-}
-
-// differing names the attributes in which two present routes differ.
-func differing(a, b Route) []string {
-	var out []string
-	if a.NextHop != b.NextHop {
-		out = append(out, "next_hop")
-	}
-	if !slices.Equal(a.ASPath, b.ASPath) {
-		out = append(out, "as_path")
-	}
-	if a.LocalPref != b.LocalPref {
-		out = append(out, "local_pref")
-	}
-	if a.MED != b.MED {
-		out = append(out, "med")
-	}
-	if a.Metric != b.Metric {
-		out = append(out, "metric")
-	}
-	if !slices.Equal(a.Hops, b.Hops) {
-		out = append(out, "hops")
-	}
-	return out
-}
-
-func subset(a, of []string) bool {
-	for _, x := range a {
-		if !slices.Contains(of, x) {
-			return false
-		}
-	}
-	return true
 }

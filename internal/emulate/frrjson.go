@@ -4,23 +4,61 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // The parts of FRR 8.4's JSON that the comparison and the observation read.
 
-// frrPath is one path of "show bgp ipv4 unicast json".
+// frrPath is one path of "show bgp ipv4 unicast json detail" (FRR 8.4): the
+// detailed form carries origin and communities, which the short form lacks.
 type frrPath struct {
-	Valid    bool    `json:"valid"`
-	Bestpath any     `json:"bestpath"` // bool, or {"overall": bool}
-	Metric   *uint32 `json:"metric"`
-	LocPrf   *uint32 `json:"locPrf"`
-	Path     string  `json:"path"`
-	PeerID   string  `json:"peerId"` // the neighbor it came from, "(unspec)" when local
+	Valid     bool    `json:"valid"`
+	Bestpath  any     `json:"bestpath"` // bool, or {"overall": bool}
+	Multipath bool    `json:"multipath"`
+	Metric    *uint32 `json:"metric"`
+	LocPrf    *uint32 `json:"locPrf"`
+	Origin    string  `json:"origin"` // IGP, EGP, incomplete
+	ASPath    struct {
+		String string `json:"string"` // "Local" when empty
+	} `json:"aspath"`
+	Community *struct {
+		List []string `json:"list"`
+	} `json:"community"`
+	Peer struct {
+		PeerID string `json:"peerId"` // the neighbor it came from, 0.0.0.0 when local
+	} `json:"peer"`
 	Nexthops []struct {
 		IP string `json:"ip"`
 	} `json:"nexthops"`
+}
+
+// wellKnown: FRR's names for the well-known communities in its JSON, as the
+// numbers the simulator prints (RFC 1997, RFC 7999, RFC 8326, RFC 8642).
+var wellKnown = map[string]string{
+	"gracefulShutdown": "65535:0",
+	"acceptOwn":        "65535:1",
+	"blackhole":        "65535:666",
+	"noExport":         "65535:65281",
+	"noAdvertise":      "65535:65282",
+	"localAs":          "65535:65283",
+	"noPeer":           "65535:65284",
+}
+
+// communities are the path's standard communities, normalised and sorted.
+func (p frrPath) communities() []string {
+	if p.Community == nil || len(p.Community.List) == 0 {
+		return nil
+	}
+	var out []string
+	for _, c := range p.Community.List {
+		if n, ok := wellKnown[c]; ok {
+			c = n
+		}
+		out = append(out, c)
+	}
+	return slices.Sorted(slices.Values(out))
 }
 
 func (p frrPath) best() bool {
@@ -79,7 +117,9 @@ func (st *RouterState) tables() (*frrTables, error) {
 	return st.decoded, nil
 }
 
-// bgpPaths decodes "show bgp ipv4 unicast json" (a router's or a speaker's).
+// bgpPaths decodes "show bgp ipv4 unicast json detail" (a router's or a
+// speaker's). FRR 8.4 starts each prefix's list with a header object
+// (prefix, version) that is not a path: it has no AS path and no origin.
 func bgpPaths(raw json.RawMessage) (map[netip.Prefix][]frrPath, error) {
 	var doc struct {
 		Routes map[string][]frrPath `json:"routes"`
@@ -88,6 +128,9 @@ func bgpPaths(raw json.RawMessage) (map[netip.Prefix][]frrPath, error) {
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			return nil, err
 		}
+	}
+	for k, ps := range doc.Routes {
+		doc.Routes[k] = slices.DeleteFunc(ps, func(p frrPath) bool { return p.Origin == "" && p.ASPath.String == "" })
 	}
 	return byPrefix(doc.Routes)
 }

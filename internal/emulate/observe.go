@@ -1,7 +1,11 @@
 package emulate
 
 import (
+	"strconv"
+	"strings"
+
 	"fmt"
+	"github.com/backstop-net/backstop/models/network"
 	"net/netip"
 	"sort"
 
@@ -76,7 +80,7 @@ func Observe(res *sim.Result, cfg *frr.Config, conv *Converged) (*sim.Result, er
 		recv := map[netip.Addr][]netip.Prefix{}
 		for p, ps := range tab.BGP {
 			for _, x := range ps {
-				if a, err := netip.ParseAddr(x.PeerID); err == nil {
+				if a, err := netip.ParseAddr(x.Peer.PeerID); err == nil && !a.IsUnspecified() {
 					recv[a] = append(recv[a], p)
 				}
 			}
@@ -95,13 +99,41 @@ func Observe(res *sim.Result, cfg *frr.Config, conv *Converged) (*sim.Result, er
 		}
 		for p, ps := range paths {
 			for _, x := range ps {
-				if x.PeerID != s.PeerAddr.String() {
+				if x.Peer.PeerID != s.PeerAddr.String() {
 					continue // its own announcement
 				}
+				cs, err := parseCommunities(x.communities())
+				if err != nil {
+					return nil, fmt.Errorf("speaker %s: %s: %w", s.Name, p, err)
+				}
 				o.Advertised = append(o.Advertised, sim.Advertisement{Device: s.Device, Neighbor: s.Addr.Addr(),
-					Prefix: p, ASPath: parseASPath(x.Path)})
+					Prefix: p, ASPath: parseASPath(x.ASPath.String), Communities: cs})
 			}
 		}
 	}
 	return res.Observe(o), nil
+}
+
+// parseCommunities reads normalised "asn:value" communities.
+func parseCommunities(ss []string) ([]network.Community, error) {
+	var out []network.Community
+	for _, c := range ss {
+		hi, lo, ok := strings.Cut(c, ":")
+		a, err1 := strconv.ParseUint(hi, 10, 16)
+		b, err2 := strconv.ParseUint(lo, 10, 16)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("community %q: not a standard community", c)
+		}
+		out = append(out, network.Community(a<<16|b))
+	}
+	return out, nil
+}
+
+// communityStrings formats communities as the comparison does.
+func communityStrings(cs []network.Community) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, strconv.Itoa(int(c>>16))+":"+strconv.Itoa(int(c&0xffff)))
+	}
+	return sortedOrNil(out)
 }

@@ -71,7 +71,6 @@ func SecondOpinion(in verdict.Input, o Options) (*Opinion, error) {
 		if err != nil {
 			return nil, err
 		}
-		Explain(out.Diffs, ex)
 		for _, d := range out.Diffs {
 			if !d.Equal && d.Exception == "" {
 				op.Unexplained++

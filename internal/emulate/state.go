@@ -60,7 +60,7 @@ func splitJSON(b []byte) ([]json.RawMessage, error) {
 }
 
 func (l *Lab) probe(name string) (*RouterState, string, error) {
-	b, err := l.vtysh(name, "show bgp ipv4 unicast json", "show ip route json", "show bgp ipv4 unicast summary json")
+	b, err := l.vtysh(name, "show bgp ipv4 unicast json detail", "show ip route json", "show bgp ipv4 unicast summary json")
 	if err != nil && len(b) == 0 {
 		return nil, "", err
 	}
@@ -144,7 +144,7 @@ type Converged struct {
 func (l *Lab) probeSpeakers(c *Converged) error {
 	c.Speakers = map[string]json.RawMessage{}
 	for _, s := range l.cfg.Speakers {
-		b, err := l.vtysh("speaker:"+s.Name, "show bgp ipv4 unicast json")
+		b, err := l.vtysh("speaker:"+s.Name, "show bgp ipv4 unicast json detail")
 		if err != nil {
 			return err
 		}

@@ -143,7 +143,9 @@ func (r *Result) observedAdvertised() []Advertisement {
 			a.Site = d.Site
 		}
 		a.Prefix = a.Prefix.Masked()
-		out = append(out, a)
+		// What the observed stack sent decides NO_EXPORT and BLACKHOLE too:
+		// a prefix FRR sends with NO_EXPORT is not announced to the Internet.
+		out = append(out, a.withCommunities(a.Communities))
 	}
 	sortAdvertisements(out)
 	return out

@@ -227,6 +227,17 @@ type Advertisement struct {
 	Inventoried bool
 }
 
+// withCommunities sets the communities as sent and what they mean for the
+// receiver (NoExport, Blackhole).
+func (a Advertisement) withCommunities(cs []network.Community) Advertisement {
+	a.Communities = cs
+	a.NoExport = slices.ContainsFunc(cs, func(c network.Community) bool {
+		return c == CommunityNoExport || c == CommunityNoExportSubconfed || c == CommunityNoAdvertise
+	})
+	a.Blackhole = slices.Contains(cs, CommunityBlackhole)
+	return a
+}
+
 // Key identifies the (peer, prefix) pair.
 func (a Advertisement) Key() string {
 	return a.Device + "|" + a.Neighbor.String() + "|" + a.Prefix.String()
@@ -296,11 +307,7 @@ func (r *Result) appendAdvertised(out []Advertisement, pid int32) []Advertisemen
 			}
 			ss := r.Sessions[path.session]
 			out = append(out, Advertisement{Device: ss.Device, Neighbor: ss.Neighbor, Peer: x.name, Role: x.role, PeerAS: x.asn,
-				Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath, Communities: path.Communities,
-				NoExport: slices.ContainsFunc(path.Communities, func(c network.Community) bool {
-					return c == CommunityNoExport || c == CommunityNoExportSubconfed || c == CommunityNoAdvertise
-				}),
-				Blackhole: slices.Contains(path.Communities, CommunityBlackhole)})
+				Site: r.Net.Devices[x.device].Site, Prefix: p, ASPath: path.ASPath}.withCommunities(path.Communities))
 		}
 	}
 	return out
@@ -337,11 +344,8 @@ func (r *Result) Announced(p netip.Prefix) []Advertisement {
 				a.PeerAS = rd.BGP.AS
 			}
 			if path := r.receivedPath(si, fromB, p); path != nil {
-				a.ASPath, a.Communities = path.ASPath, path.Communities
-				a.NoExport = slices.ContainsFunc(path.Communities, func(c network.Community) bool {
-					return c == CommunityNoExport || c == CommunityNoExportSubconfed || c == CommunityNoAdvertise
-				})
-				a.Blackhole = slices.Contains(path.Communities, CommunityBlackhole)
+				a.ASPath = path.ASPath
+				a = a.withCommunities(path.Communities)
 			}
 			out = append(out, a)
 		}

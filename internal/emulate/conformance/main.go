@@ -88,9 +88,6 @@ func main() {
 			return
 		}
 		o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep, Hold: *hold, Exceptions: ex})
-		if o != nil {
-			emulate.Explain(o.Diffs, ex)
-		}
 		results[i] = result{o, err}
 		mu.Lock()
 		defer mu.Unlock()
