@@ -3,6 +3,7 @@ package emulate
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -234,8 +235,87 @@ func Compare(network string, res *sim.Result, cfg *frr.Config, conv *Converged) 
 			out = append(out, Diff{Network: network, Device: r.Name, Kind: kind, Prefix: pfx, Sim: s, FRR: f, Equal: s.equal(f)})
 		}
 		out = append(out, compareSessions(network, r.Name, res, st)...)
+		out = append(out, compareForwarding(network, r.Name, res, st, simR[r.Name], fr)...)
 	}
 	return out, nil
+}
+
+// compareForwarding compares, for every prefix either side has a BGP route
+// for, how the router forwards it: delivered locally, discarded, or the
+// directly connected next hops its FIB resolves the route to (every path of
+// a multipath set). Two stacks can agree on the BGP best path and still
+// forward differently (a next hop resolved through another route).
+func compareForwarding(network, dev string, res *sim.Result, st *RouterState, simR, frrR map[string]Route) []Diff {
+	tab, err := st.tables()
+	if err != nil {
+		return nil // FRRRoutes has reported it
+	}
+	prefixes := map[string]bool{}
+	for k, r := range simR {
+		if kind, pfx, _ := strings.Cut(k, " "); kind == "bgp" && r.NextHop != "0.0.0.0" {
+			prefixes[pfx] = true
+		}
+	}
+	for k, r := range frrR {
+		if kind, pfx, _ := strings.Cut(k, " "); kind == "bgp" && r.NextHop != "0.0.0.0" {
+			prefixes[pfx] = true
+		}
+	}
+	var out []Diff
+	for _, ps := range slices.Sorted(maps.Keys(prefixes)) {
+		p, err := netip.ParsePrefix(ps)
+		if err != nil {
+			continue
+		}
+		var s, f Route
+		if kind, hops, ok := res.Forwarding(dev, p); ok {
+			s = fibRoute(kind, hops)
+		} else {
+			s.Text = "no route"
+		}
+		f.Text = "no route"
+		for _, e := range tab.RIB[p] {
+			if e.Selected {
+				f = frrFIBRoute(e)
+				break
+			}
+		}
+		out = append(out, Diff{Network: network, Device: dev, Kind: "fib", Prefix: ps, Sim: s, FRR: f, Equal: s.equal(f)})
+	}
+	return out
+}
+
+func fibRoute(kind string, hops []netip.Addr) Route {
+	r := Route{Present: true, NextHop: kind, Hops: []string{}}
+	for _, h := range hops {
+		r.Hops = append(r.Hops, h.String())
+	}
+	r.Text = kind
+	if kind == "forward" {
+		r.Text = "forward via " + strings.Join(r.Hops, ",")
+	}
+	return r
+}
+
+// frrFIBRoute reads a selected RIB entry as fibRoute does the simulation's.
+func frrFIBRoute(e ribEntry) Route {
+	if e.Protocol == "connected" || e.Protocol == "local" {
+		return fibRoute("local", nil)
+	}
+	var hops []netip.Addr
+	for _, h := range e.Nexthops {
+		if h.Blackhole || h.Unreachable {
+			return fibRoute("discard", nil)
+		}
+		if !h.Active || h.Recursive || h.IP == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(h.IP); err == nil {
+			hops = append(hops, a)
+		}
+	}
+	slices.SortFunc(hops, func(a, b netip.Addr) int { return a.Compare(b) })
+	return fibRoute("forward", slices.Compact(hops))
 }
 
 // compareSessions compares the state of every BGP session a router has in

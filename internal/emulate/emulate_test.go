@@ -67,7 +67,7 @@ func TestEmulateSmallNetwork(t *testing.T) {
 	}
 	// What the verdict is computed from is compared too: what every external
 	// speaker receives, and the anycast sites' health on FRR's forwarding.
-	for _, k := range []string{"bgp", "isis", "session", "export", "anycast"} {
+	for _, k := range []string{"bgp", "isis", "fib", "session", "export", "anycast"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s entries compared: %v", k, kinds)
 		}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -271,6 +272,18 @@ func TestEBGPMultipath(t *testing.T) {
 	}
 	if k := count(build(2, true, 65003)); k != 2 {
 		t.Errorf("allow-multiple-as: %d multipath paths, want 2", k)
+	}
+	// The FIB forwards over every path of the set (what conformance compares
+	// with FRR's RIB), and over the best one alone without multipath.
+	pfx := netip.MustParsePrefix("198.51.100.0/24")
+	for _, c := range []struct {
+		max  uint32
+		want int
+	}{{2, 2}, {1, 1}} {
+		kind, hops, ok := build(c.max, false, 65002).Forwarding("a", pfx)
+		if !ok || kind != "forward" || len(hops) != c.want {
+			t.Errorf("maximum-paths %d: Forwarding = %s %v %v, want %d next hops", c.max, kind, hops, ok, c.want)
+		}
 	}
 }
 

@@ -47,6 +47,18 @@ type fibEntry struct {
 func (s *state) lookup(d network.DeviceID, a netip.Addr, withBGP bool) (fibEntry, bool) {
 	for bits := a.BitLen(); bits >= 0; bits-- {
 		p, _ := a.Prefix(bits)
+		if e, ok := s.fibAt(d, p, withBGP); ok {
+			return e, true
+		}
+	}
+	return fibEntry{}, false
+}
+
+// fibAt is d's forwarding entry for exactly p: the lowest administrative
+// distance among the routes for p.
+func (s *state) fibAt(d network.DeviceID, p netip.Prefix, withBGP bool) (fibEntry, bool) {
+	bits := p.Bits()
+	{
 		var best fibEntry
 		found := false
 		consider := func(e fibEntry) {
@@ -90,6 +102,60 @@ func (s *state) lookup(d network.DeviceID, a netip.Addr, withBGP bool) (fibEntry
 		}
 	}
 	return fibEntry{}, false
+}
+
+// Forwarding is how device forwards traffic for exactly prefix p (its FIB
+// entry for p, not the longest match of an address), for comparison with
+// another stack's FIB: "local" (connected), "discard" (an aggregate or a
+// discard static), or "forward" with the directly connected next-hop
+// addresses, BGP and static next hops resolved through the IGP as the
+// forwarding walk resolves them (every path of a multipath set). ok is
+// false when the device has no route for p.
+func (r *Result) Forwarding(device string, p netip.Prefix) (kind string, hops []netip.Addr, ok bool) {
+	dev := r.Net.Device(device)
+	if dev == nil || r.state == nil {
+		return "", nil, false
+	}
+	s := r.state
+	d := dev.ID
+	e, ok := s.fibAt(d, p, true)
+	if !ok {
+		return "", nil, false
+	}
+	resolve := func(nh netip.Addr) {
+		if _, _, conn := s.topo.connectedRoute(d, nh); conn {
+			hops = append(hops, nh)
+		} else if rt, ok := s.igp.lookup(d, nh); ok {
+			for _, h := range rt.Hops {
+				hops = append(hops, h.addr)
+			}
+		}
+	}
+	switch e.kind {
+	case rkConnected:
+		return "local", nil, true
+	case rkAggregate:
+		return "discard", nil, true
+	case rkStatic:
+		for _, nh := range e.static.NextHops {
+			switch {
+			case nh.Discard:
+				return "discard", nil, true
+			case nh.Addr.IsValid():
+				resolve(nh.Addr)
+			}
+		}
+	case rkISIS:
+		for _, h := range e.isis.Hops {
+			hops = append(hops, h.addr)
+		}
+	case rkBGP:
+		for _, bp := range s.multipathAt(e.prefix, d, e.bgp) {
+			resolve(bp.NextHop)
+		}
+	}
+	slices.SortFunc(hops, func(a, b netip.Addr) int { return a.Compare(b) })
+	return "forward", slices.Compact(hops), true
 }
 
 // hopFail is one way a forwarding step fails: the device the trace ends
