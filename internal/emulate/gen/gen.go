@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/backstop-net/backstop/models/network"
@@ -352,6 +353,15 @@ func Network(seed uint64) *network.Network {
 			}
 		}
 	}
+	// Added last, from their own random stream, so that the networks of
+	// earlier releases stay what they were where these do not apply.
+	x := &builder{rng: rand.New(rand.NewPCG(seed, 0x3ed)), n: b.n, links: b.links}
+	if len(rrs) == 2 && x.chance(0.5) {
+		x.sharedClusterID(devs, rrs, append(append([]int{}, edges...), dcs...))
+	}
+	if cust >= 2 && x.chance(0.6) {
+		x.medAcrossASes(devs[core], devs[core+1], devs)
+	}
 	for _, d := range devs {
 		sort.Slice(d.Interfaces, func(i, j int) bool { return d.Interfaces[i].Name < d.Interfaces[j].Name })
 		sort.Slice(d.BGP.Neighbors, func(i, j int) bool { return d.BGP.Neighbors[i].Address.Less(d.BGP.Neighbors[j].Address) })
@@ -360,6 +370,85 @@ func Network(seed uint64) *network.Network {
 		}
 	}
 	return b.n
+}
+
+// sharedClusterID gives both route reflectors one cluster ID and takes one
+// client (an edge or a DC router, which originate routes) off the second
+// reflector: the second reflector then receives that client's routes only
+// reflected by the first, with its own cluster ID in the cluster list, and
+// drops them (RFC 4456 section 8) — a classic surprise of shared cluster IDs.
+func (b *builder) sharedClusterID(devs []*network.Device, rrs, originators []int) {
+	cid := ip4(10, 255, 255, 1)
+	r1, r2 := devs[rrs[0]], devs[rrs[1]]
+	r1.BGP.ClusterID, r2.BGP.ClusterID = cid, cid
+	var cands []int
+	for _, i := range originators {
+		if i != rrs[0] && i != rrs[1] {
+			cands = append(cands, i)
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	c := devs[cands[b.rng.IntN(len(cands))]]
+	drop := func(d *network.Device, peer netip.Addr) {
+		d.BGP.Neighbors = slices.DeleteFunc(d.BGP.Neighbors, func(n network.Neighbor) bool { return n.Address == peer })
+	}
+	drop(c, r2.BGP.RouterID)
+	drop(r2, c.BGP.RouterID)
+}
+
+// medAcrossASes makes two customers of different ASes announce one prefix
+// to the same core router with different MEDs, the higher MED from the lower
+// router ID: MED is compared only between paths from the same neighbouring
+// AS (RFC 4271 9.1.2.2 c), so the router ID decides, and a simulator that
+// compared MED across ASes would choose the other path.
+func (b *builder) medAcrossASes(c1, c2 *network.Device, devs []*network.Device) {
+	var u *network.Device
+	for _, n := range c1.BGP.Neighbors {
+		for _, d := range devs {
+			if d.BGP.AS == coreAS && slices.ContainsFunc(d.Interfaces, func(i network.Interface) bool {
+				return len(i.Addresses) > 0 && i.Addresses[0].Addr() == n.Address
+			}) {
+				u = d
+			}
+		}
+		if u != nil {
+			break
+		}
+	}
+	if u == nil {
+		return
+	}
+	attached := false
+	for _, n := range c2.BGP.Neighbors {
+		for _, i := range u.Interfaces {
+			attached = attached || len(i.Addresses) > 0 && i.Addresses[0].Addr() == n.Address
+		}
+	}
+	if !attached {
+		ci, ui := b.link(c2, u, false)
+		ca, ua := c2.Interface(ci).Addresses[0].Addr(), u.Interface(ui).Addresses[0].Addr()
+		cn := nbr(ua, coreAS, c2.BGP.AS, netip.Addr{})
+		cn.Import = network.PolicyChain{Policies: []string{"FROM-CORE"}, Default: network.ResultAccept, DefaultSet: true}
+		cn.Export = accept
+		c2.BGP.Neighbors = append(c2.BGP.Neighbors, cn)
+		b.coreCustomerPolicies(u)
+		un := nbr(ca, c2.BGP.AS, coreAS, netip.Addr{})
+		un.Import = network.PolicyChain{Policies: []string{"CUST-IN"}, Default: network.ResultReject, DefaultSet: true}
+		un.Export = network.PolicyChain{Policies: []string{"CUST-OUT"}, Default: network.ResultReject, DefaultSet: true}
+		u.BGP.Neighbors = append(u.BGP.Neighbors, un)
+	}
+	shared := pfx("100.64.250.0/24")
+	for k, c := range []*network.Device{c1, c2} {
+		c.Statics = append(c.Statics, network.StaticRoute{Prefix: shared, NextHops: []network.StaticNextHop{{Discard: true}}})
+		c.PrefixSets["SHARED"] = &network.PrefixSet{Name: "SHARED", Entries: []network.PrefixRange{{Prefix: shared, Min: 24, Max: 24}}}
+		c.Policies["SHARED-MED"] = &network.Policy{Name: "SHARED-MED", Statements: []network.Statement{
+			stmt("med", network.Conditions{PrefixSet: "SHARED"}, network.Actions{SetMED: u32(50 - 40*k)})}}
+		for i := range c.BGP.Neighbors {
+			c.BGP.Neighbors[i].Export = network.PolicyChain{Policies: []string{"SHARED-MED"}, Default: network.ResultAccept, DefaultSet: true}
+		}
+	}
 }
 
 // edgeIBGPExport sets next-hop handling towards iBGP peers (once per device).
