@@ -97,6 +97,10 @@ func Run(w io.Writer, o Options) (*Result, error) {
 	res := &Result{}
 	fmt.Fprintf(w, "backstop bench: %d CPU (GOMAXPROCS %d), %s/%s, %s; %d run(s) per size, medians shown\n\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version(), o.Runs)
+	// Wall times on a shared machine depend on what else runs: say so.
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(w, "load average at start: %s\n\n", strings.Join(strings.Fields(string(la))[:3], " "))
+	}
 	for i := 0; i < max(3, o.Runs); i++ {
 		p, _, err := runChild(o.Exe, o.StartArgs, nil, io.Discard)
 		if err != nil {
@@ -153,6 +157,9 @@ func Run(w io.Writer, o Options) (*Result, error) {
 		res.Sizes = append(res.Sizes, sr)
 	}
 	writeSummary(w, res)
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(w, "\nload average at the end: %s\n", strings.Join(strings.Fields(string(la))[:3], " "))
+	}
 	if o.Keep || o.Dir != "" {
 		fmt.Fprintf(w, "\nsnapshots kept in %s\n", dir)
 	}
