@@ -38,9 +38,15 @@ fuzz:
 	$(GO) test ./internal/verdict -run '^$$' -fuzz FuzzCheckCandidate -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/verdict -run '^$$' -fuzz FuzzCheckSetRequest -fuzztime $(FUZZTIME)
 
+# Benchmarks, never timed tests (docs/performance.md): the simulator on the
+# in-memory synthetic backbone, the check's stages on a generated 100-router
+# OpenConfig snapshot (BACKSTOP_BENCH_ROUTERS=1000 for more), then the table
+# of `backstop bench` at 100, 300 and 1,000 routers (BENCH_FLAGS to change).
+BENCH_FLAGS ?=
 bench: build
 	$(GO) test ./internal/sim -run '^$$' -bench . -benchmem
-	./$(BIN) bench
+	$(GO) test ./internal/bench -run '^$$' -bench . -benchtime 3x
+	./$(BIN) bench $(BENCH_FLAGS)
 
 # Regenerate golden files after a deliberate change; review `git diff testdata` before committing.
 golden:
