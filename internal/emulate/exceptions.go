@@ -274,9 +274,6 @@ func redistributedGatewayNextHop(c *Context, d Diff) bool {
 		return false
 	}
 	for _, o := range c.net.Devices {
-		if o.Name == d.Device {
-			continue
-		}
 		if slices.Contains(c.gateways(o, d.Prefix), frrNH) {
 			return true
 		}

@@ -19,7 +19,7 @@ var documented = map[string]func(n *network.Network, c *Context, d Diff) bool{
 	"redistributed-gateway-next-hop": func(n *network.Network, c *Context, d Diff) bool {
 		nh, _ := netip.ParseAddr(d.FRR.NextHop)
 		return slices.ContainsFunc(n.Devices, func(o *network.Device) bool {
-			return o.Name != d.Device && slices.Contains(redistributedGateways(c, o, d.Prefix), nh)
+			return slices.Contains(redistributedGateways(c, o, d.Prefix), nh)
 		})
 	},
 	"redistributed-gateway-own-address": func(n *network.Network, c *Context, d Diff) bool {
