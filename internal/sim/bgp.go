@@ -351,7 +351,23 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	if s.isExternal(m) {
 		// External speakers run AS-path loop detection too (RFC 4271 9.1.2):
 		// prepending a transit's own AS makes it drop the route.
-		if slices.Contains(p.ASPath, s.external[int(m)-len(s.net.Devices)].asn) {
+		x := &s.external[int(m)-len(s.net.Devices)]
+		if slices.Contains(p.ASPath, x.asn) {
+			return nil
+		}
+		// A single-hop external speaker applies the connected check too (RFC
+		// 4271 5.1.3; FRR without disable-connected-check): a next hop off the
+		// subnet it shares with us leaves the route unusable there, so it
+		// neither uses nor passes it on. Its subnet is the running network's
+		// (PinExternalPeers): the speaker's interface does not change with
+		// our candidate.
+		sub := netip.Prefix{}
+		if x.expect != nil {
+			sub = x.expect.Subnet
+		} else if nb := s.neighborAt(e.s, e.side); nb != nil {
+			sub = speakerSubnet(s.net.Devices[s.sessions[e.s].a], nb)
+		}
+		if sub.IsValid() && !sub.Contains(p.NextHop) {
 			return nil
 		}
 		return p

@@ -306,3 +306,38 @@ func TestAnnouncedIncludesInventoriedPeers(t *testing.T) {
 		t.Errorf("AdvertisedPrefix lists %d, want only the external speaker", n)
 	}
 }
+
+// An external single-hop speaker (a transit of environment.yaml) applies the
+// connected check as well: a next hop that our export policy sets off the
+// subnet it shares with us leaves the route unusable there, so it does not
+// count as announced; pinned to running, the speaker keeps its subnet.
+func TestExternalPeerNextHopMustBeOnSubnet(t *testing.T) {
+	build := func(nh string) *network.Network {
+		b := core(t)
+		b.Originate("r2", "198.51.100.0/24")
+		b.External("r2", "203.0.113.0", 64600, "transit")
+		n := b.Build()
+		if nh != "" {
+			b.Policy("r2", "NH", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+				NextHop: &network.NextHopAction{Addr: addr(nh)}}})
+			nbrOf(n, "r2", "203.0.113.2").Export.Policies = []string{"NH"}
+		}
+		return n
+	}
+	for _, c := range []struct {
+		name, nh string
+		want     bool
+	}{
+		{"our own address on the subnet", "", true},
+		{"third party on the shared /30", "203.0.113.3", true},
+		{"our loopback", "10.0.0.2", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := build(c.nh)
+			PinExternalPeers(build(""), n)
+			if got := len(Run(n).AdvertisedPrefix(pfx("198.51.100.0/24"))) == 1; got != c.want {
+				t.Fatalf("announced to the transit: %v, want %v", got, c.want)
+			}
+		})
+	}
+}
