@@ -150,7 +150,9 @@ func TestNeighborRendering(t *testing.T) {
 		{"no limit", 65001, func(*network.BGP, *network.Neighbor) {}, nil, []string{"maximum-prefix"}, ""},
 		{"single path and deterministic MED by default", 65001, func(*network.BGP, *network.Neighbor) {},
 			[]string{" bgp deterministic-med\n", "  maximum-paths 1\n  maximum-paths ibgp 1\n"}, []string{"multipath-relax"}, ""},
-		{"multipath", 65001, func(b *network.BGP, _ *network.Neighbor) { b.MaxPathsEBGP, b.MaxPathsIBGP, b.AllowMultipleAS = 4, 2, true },
+		{"multipath", 65001, func(b *network.BGP, _ *network.Neighbor) {
+			b.MaxPathsEBGP, b.MaxPathsIBGP, b.AllowMultipleAS = 4, 2, true
+		},
 			[]string{" bgp bestpath as-path multipath-relax\n", "  maximum-paths 4\n  maximum-paths ibgp 2\n"}, nil, ""},
 	}
 	for _, c := range cases {
