@@ -80,8 +80,12 @@ func TestExternalPeerLoopDetection(t *testing.T) {
 	b.Policy("r2", "PRE", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
 		Prepend: &network.Prepend{ASN: 64600, Repeat: 1}}})
 	nbrOf(n, "r2", "203.0.113.2").Export.Policies = []string{"PRE"}
-	if adv := Run(n).AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 0 {
+	r := Run(n)
+	if adv := r.AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 0 {
 		t.Fatalf("the transit must drop a path with its own AS: %+v", adv)
+	}
+	if why := r.ExternalDrop("r2", addr("203.0.113.2"), pfx("198.51.100.0/24")); !strings.Contains(why, "its own AS 64600 is in the AS path") {
+		t.Errorf("drop reason %q", why)
 	}
 }
 
@@ -335,8 +339,13 @@ func TestExternalPeerNextHopMustBeOnSubnet(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			n := build(c.nh)
 			PinExternalPeers(build(""), n)
-			if got := len(Run(n).AdvertisedPrefix(pfx("198.51.100.0/24"))) == 1; got != c.want {
+			r := Run(n)
+			if got := len(r.AdvertisedPrefix(pfx("198.51.100.0/24"))) == 1; got != c.want {
 				t.Fatalf("announced to the transit: %v, want %v", got, c.want)
+			}
+			why := r.ExternalDrop("r2", addr("203.0.113.2"), pfx("198.51.100.0/24"))
+			if c.want != (why == "") || !c.want && !strings.Contains(why, "next hop 10.0.0.2 is not on the subnet 203.0.113.0/30 it shares with r2") {
+				t.Errorf("drop reason %q", why)
 			}
 		})
 	}

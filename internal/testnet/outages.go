@@ -392,7 +392,6 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraw and every aggregate goes inactive, so both critical prefixes vanish from every transit. " +
 				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
 				"with both ends and the max-prefixes leaf (both-ends-agree).",
-			FRR:      "Vendor difference: backstop counts prefixes before import policy (Junos; fail closed), FRR counts accepted ones.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
