@@ -392,6 +392,9 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraw and every aggregate goes inactive, so both critical prefixes vanish from every transit. " +
 				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
 				"with both ends and the max-prefixes leaf (both-ends-agree).",
+			FRR: "Not shown by FRR 8.4 in the lab: rendered as `neighbor X maximum-prefix 2 force` on both RRs, FRR kept the " +
+				"eight edge sessions up with 3 prefixes received each (conformance run of 2026-12-02: 75 routes differ, every " +
+				"edge's default and aggregate still at the RRs); backstop tears them down as Junos and IOS-XR do.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
@@ -537,6 +540,10 @@ func outageScenarios(n *Network) []Scenario {
 				"stays up and every prefix is still sent, yet 129.134.30.0/23 and 157.240.0.0/16 reach no transit's " +
 				"customers. The transits are outside the inventory; backstop keeps their subnet as in the running " +
 				"network. backstop must BLOCK: critical-prefixes-to-transit and dns-anycast.",
+			FRR: "The lab compares what each external speaker received, valid or not: FRR's speaker holds the routes with " +
+				"their off-subnet next hop (not usable: single-hop connected check) and the comparison counts them as sent, " +
+				"while backstop counts them as not announced (conformance run of 2026-12-02: the 14 export entries differ, " +
+				"every route inside the network is equal).",
 			Expect:   "BLOCK",
 			Findings: []string{"critical-prefixes-to-transit", "dns-anycast"},
 			Changes:  chs,
@@ -592,6 +599,11 @@ func outageScenarios(n *Network) []Scenario {
 				"(the DC loopbacks) would not resolve either. Both iBGP sessions stay down, edge1.iad learns no DC /24, " +
 				"its 157.240.0.0/16 aggregate goes inactive, and TransitB AS64602, connected only at iad, loses the " +
 				"service prefix. backstop must BLOCK with critical-prefixes-to-transit.",
+			FRR: "Vendor difference: FRR brings the edge1.iad - bb1.iad session up from bb1.iad, which has a static route to " +
+				"10.0.0.34, while edge1.iad waits for a non-default route to 10.0.0.7 and accepts the connection; bb1.iad and " +
+				"bb2.iad then pick edge1.iad's transit default (2 routes differ in the conformance run of 2026-12-02). backstop " +
+				"takes a session that one end reaches only through a default as down (fail closed). The outage is the same " +
+				"on FRR: the DC next hops do not resolve through the default and AS64602 gets no 157.240.0.0/16.",
 			Expect:   "BLOCK",
 			Findings: []string{"critical-prefixes-to-transit"},
 			Changes:  chs,
