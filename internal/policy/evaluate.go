@@ -275,6 +275,9 @@ func (e *evaluator) whyNotSent(a sim.Advertisement, p netip.Prefix) string {
 			return "the session is down (" + s.Reason + ")"
 		}
 	}
+	if why := r.ExternalDrop(a.Device, a.Neighbor, p); why != "" {
+		return "it is still sent, but " + why
+	}
 	for _, rs := range r.Routes(a.Device) {
 		for _, br := range rs.BGP {
 			if br.Prefix == p.String() && len(br.Paths) > 0 && br.Paths[0].Best {

@@ -44,6 +44,9 @@ type prefixRIB struct {
 	converged bool
 	unknown   []PolicyUnknown // unknown statements the class's routes reached
 	recv      []int32         // session ends (2*session+side) sent the route at the fixed point, before import policy
+	// dropped: per receiving end of an external speaker, why it drops the
+	// route it is sent (loop detection, next hop off its subnet).
+	dropped map[int32]string
 }
 
 func (r *prefixRIB) at(node int32) *nodeRIB {
@@ -151,6 +154,7 @@ func (s *state) propagate(pid int32) *prefixRIB {
 	}
 	var queue []int32
 	sent := map[int32]bool{} // per receiving session end: advertised to it now
+	dropped := map[int32]string{}
 	inQueue := map[int32]bool{}
 	push := func(n int32) {
 		if !inQueue[n] {
@@ -194,6 +198,10 @@ func (s *state) propagate(pid int32) *prefixRIB {
 			}
 			key := 2*e.s + int32(1-e.side) // the end at which m receives
 			sent[key] = out != nil
+			delete(dropped, key)
+			if out != nil && in == nil && s.isExternal(m) {
+				dropped[key] = s.externalDrop(m, e, out)
+			}
 			rm := ribs[m]
 			if rm == nil && in == nil {
 				continue
@@ -246,6 +254,9 @@ func (s *state) propagate(pid int32) *prefixRIB {
 		}
 	}
 	slices.Sort(out.recv)
+	if len(dropped) > 0 {
+		out.dropped = dropped
+	}
 	return out
 }
 
@@ -351,7 +362,7 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	if s.isExternal(m) {
 		// External speakers run AS-path loop detection too (RFC 4271 9.1.2):
 		// prepending a transit's own AS makes it drop the route.
-		if slices.Contains(p.ASPath, s.external[int(m)-len(s.net.Devices)].asn) {
+		if s.externalDrop(m, e, p) != "" {
 			return nil
 		}
 		return p
@@ -399,6 +410,32 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		}
 	}
 	return p
+}
+
+// externalDrop says why external speaker m drops path p sent over session
+// end e, or "" when it keeps it.
+func (s *state) externalDrop(m int32, e sessEnd, p *Path) string {
+	x := &s.external[int(m)-len(s.net.Devices)]
+	if slices.Contains(p.ASPath, x.asn) {
+		return fmt.Sprintf("%s drops it: its own AS %d is in the AS path (loop detection)", x.name, x.asn)
+	}
+	// A single-hop external speaker applies the connected check too (RFC
+	// 4271 5.1.3; FRR without disable-connected-check): a next hop off the
+	// subnet it shares with us leaves the route unusable there, so it
+	// neither uses nor passes it on. Its subnet is the running network's
+	// (PinExternalPeers): the speaker's interface does not change with
+	// our candidate.
+	sub := netip.Prefix{}
+	if x.expect != nil {
+		sub = x.expect.Subnet
+	} else if nb := s.neighborAt(e.s, e.side); nb != nil {
+		sub = speakerSubnet(s.net.Devices[s.sessions[e.s].a], nb)
+	}
+	if sub.IsValid() && !sub.Contains(p.NextHop) {
+		return fmt.Sprintf("%s cannot use it: next hop %s is not on the subnet %s it shares with %s (single-hop eBGP connected check)",
+			x.name, p.NextHop, sub, s.net.Devices[s.sessions[e.s].a].Name)
+	}
+	return ""
 }
 
 // resolveNextHop fills the IGP cost and the owner of the next hop. An

@@ -81,8 +81,12 @@ func TestExternalPeerLoopDetection(t *testing.T) {
 	b.Policy("r2", "PRE", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
 		Prepend: &network.Prepend{ASN: 64600, Repeat: 1}}})
 	nbrOf(n, "r2", "203.0.113.2").Export.Policies = []string{"PRE"}
-	if adv := Run(n).AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 0 {
+	r := Run(n)
+	if adv := r.AdvertisedPrefix(pfx("198.51.100.0/24")); len(adv) != 0 {
 		t.Fatalf("the transit must drop a path with its own AS: %+v", adv)
+	}
+	if why := r.ExternalDrop("r2", addr("203.0.113.2"), pfx("198.51.100.0/24")); !strings.Contains(why, "its own AS 64600 is in the AS path") {
+		t.Errorf("drop reason %q", why)
 	}
 }
 
@@ -317,5 +321,45 @@ func TestAnnouncedIncludesInventoriedPeers(t *testing.T) {
 	}
 	if n := len(r.AdvertisedPrefix(pfx("157.240.0.0/16"))); n != 1 {
 		t.Errorf("AdvertisedPrefix lists %d, want only the external speaker", n)
+	}
+}
+
+// An external single-hop speaker (a transit of environment.yaml) applies the
+// connected check as well: a next hop that our export policy sets off the
+// subnet it shares with us leaves the route unusable there, so it does not
+// count as announced; pinned to running, the speaker keeps its subnet.
+func TestExternalPeerNextHopMustBeOnSubnet(t *testing.T) {
+	build := func(nh string) *network.Network {
+		b := core(t)
+		b.Originate("r2", "198.51.100.0/24")
+		b.External("r2", "203.0.113.0", 64600, "transit")
+		n := b.Build()
+		if nh != "" {
+			b.Policy("r2", "NH", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+				NextHop: &network.NextHopAction{Addr: addr(nh)}}})
+			nbrOf(n, "r2", "203.0.113.2").Export.Policies = []string{"NH"}
+		}
+		return n
+	}
+	for _, c := range []struct {
+		name, nh string
+		want     bool
+	}{
+		{"our own address on the subnet", "", true},
+		{"third party on the shared /30", "203.0.113.3", true},
+		{"our loopback", "10.0.0.2", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := build(c.nh)
+			PinExternalPeers(build(""), n)
+			r := Run(n)
+			if got := len(r.AdvertisedPrefix(pfx("198.51.100.0/24"))) == 1; got != c.want {
+				t.Fatalf("announced to the transit: %v, want %v", got, c.want)
+			}
+			why := r.ExternalDrop("r2", addr("203.0.113.2"), pfx("198.51.100.0/24"))
+			if c.want != (why == "") || !c.want && !strings.Contains(why, "next hop 10.0.0.2 is not on the subnet 203.0.113.0/30 it shares with r2") {
+				t.Errorf("drop reason %q", why)
+			}
+		})
 	}
 }

@@ -354,6 +354,22 @@ func (r *Result) Announced(p netip.Prefix) []Advertisement {
 	return out
 }
 
+// ExternalDrop says why the external speaker at device's neighbor drops p
+// although device sends it (loop detection, a next hop off the speaker's
+// subnet), or "" when it does not drop it or is not sent it.
+func (r *Result) ExternalDrop(device string, neighbor netip.Addr, p netip.Prefix) string {
+	pid, ok := r.bgp.pid[p.Masked()]
+	if !ok || p != p.Masked() || r.bgp.ribs[pid] == nil || r.obs != nil {
+		return ""
+	}
+	for si := range r.Sessions {
+		if ss := &r.Sessions[si]; ss.External && ss.Device == device && ss.Neighbor == neighbor {
+			return r.bgp.ribs[pid].dropped[2*int32(si)+1]
+		}
+	}
+	return ""
+}
+
 // receivedOver: the receiving end of session si (its A end when fromB) holds
 // p from the other end, after its import policy.
 func (r *Result) receivedOver(si int, fromB bool, p netip.Prefix) bool {

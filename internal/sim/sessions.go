@@ -578,6 +578,28 @@ func (s *state) externalAgreement(ss *Session, d *network.Device, nb *network.Ne
 	return reason
 }
 
+// speakerSubnet is the subnet a single-hop external speaker shares with d
+// (the longest of d's enabled interface subnets holding its address), zero
+// for a multihop session or when no interface holds it.
+func speakerSubnet(d *network.Device, nb *network.Neighbor) netip.Prefix {
+	if nb.Multihop {
+		return netip.Prefix{}
+	}
+	var best netip.Prefix
+	for _, ifc := range d.Interfaces {
+		if !ifc.Enabled {
+			continue
+		}
+		for _, a := range ifc.Addresses {
+			if m := a.Masked(); m.Contains(nb.Address) && a.Addr() != nb.Address && a.Bits() < a.Addr().BitLen() &&
+				(!best.IsValid() || m.Bits() > best.Bits()) {
+				best = m
+			}
+		}
+	}
+	return best
+}
+
 func portOr179(p uint16) uint16 {
 	if p == 0 {
 		return 179
@@ -602,7 +624,7 @@ func PinExternalPeers(running, candidate *network.Network) {
 				continue
 			}
 			return &network.PeerExpect{AS: nb.LocalAS, AuthHash: nb.AuthHash, Port: nb.Port, Passive: nb.Passive,
-				Source: t.sourceAddr(d, nb)}
+				Source: t.sourceAddr(d, nb), Subnet: speakerSubnet(d, nb)}
 		}
 		return nil
 	}

@@ -392,7 +392,9 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraw and every aggregate goes inactive, so both critical prefixes vanish from every transit. " +
 				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
 				"with both ends and the max-prefixes leaf (both-ends-agree).",
-			FRR:      "Vendor difference: backstop counts prefixes before import policy (Junos; fail closed), FRR counts accepted ones.",
+			FRR: "Not shown by FRR 8.4 in the lab: rendered as `neighbor X maximum-prefix 2 force` on both RRs, FRR kept the " +
+				"eight edge sessions up with 3 prefixes received each (conformance run of 2026-12-02: 75 routes differ, every " +
+				"edge's default and aggregate still at the RRs); backstop tears them down as Junos and IOS-XR do.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
@@ -520,6 +522,133 @@ func outageScenarios(n *Network) []Scenario {
 			Expect:   "BLOCK",
 			Findings: []string{"critical-prefixes-to-transit"},
 			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
+		for _, e := range edges(n) {
+			chs = append(chs, Change{e.Name, []Op{{"update",
+				statement("TRANSIT-OUT", "10-critical") + "/actions/bgp-actions/config/set-next-hop", e.Loopback.String()}}})
+		}
+		add(Scenario{
+			Name: "ebgp-next-hop-off-subnet",
+			Description: "Preparing BFD-protected multihop sessions to the transits, statement 10-critical of TRANSIT-OUT " +
+				"on all four edges gets set-next-hop to the edge's own loopback (10.0.0.31-34), as the iBGP templates " +
+				"do, before any transit has enabled ebgp-multihop. Each transit's session is single-hop: a next hop " +
+				"that is not on the /30 it shares with the edge fails its connected check (RFC 4271 5.1.3, FRR and " +
+				"most stacks), so it keeps both critical prefixes as unusable and passes them to nobody. Every session " +
+				"stays up and every prefix is still sent, yet 129.134.30.0/23 and 157.240.0.0/16 reach no transit's " +
+				"customers. The transits are outside the inventory; backstop keeps their subnet as in the running " +
+				"network. backstop must BLOCK: critical-prefixes-to-transit and dns-anycast.",
+			FRR: "The lab compares what each external speaker received, valid or not: FRR's speaker holds the routes with " +
+				"their off-subnet next hop (not usable: single-hop connected check) and the comparison counts them as sent, " +
+				"while backstop counts them as not announced (conformance run of 2026-12-02: the 14 export entries differ, " +
+				"every route inside the network is equal).",
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		e := n.Device("edge1.iad")
+		add(Scenario{
+			Name: "bgp-local-as-transit",
+			Description: "AS-migration rehearsal at Ashburn: the TRANSIT peer-group on edge1.iad gets local-as 65010 " +
+				"(the acquired network's AS, which the transits are to see after the merger) before Cogent AS174 and " +
+				"TransitB AS64602 have changed their side. Both still expect AS 65000 and reject the OPEN (bad peer " +
+				"AS): both transit sessions of the POP stay down. TransitB is only connected at iad, so AS64602 " +
+				"receives neither critical prefix from anywhere. backstop must BLOCK with both-ends-agree naming each " +
+				"session (edge1.iad's local-as and global AS leaves, and the transit) plus critical-prefixes-to-transit " +
+				"and bgp-sessions for the lost transit sessions.",
+			Expect:   "BLOCK",
+			Findings: []string{"bgp-sessions", "both-ends-agree", "critical-prefixes-to-transit"},
+			Changes:  []Change{{e.Name, []Op{{"update", peerGroup("TRANSIT") + "/config/local-as", 65010}}}},
+		})
+	}
+	{
+		e := n.Device("edge1.iad")
+		var hops L
+		var bbs []Change
+		for _, up := range []string{"bb1.iad", "bb2.iad"} {
+			l := n.LinkBetween(e.Name, up)
+			edgeAddr, bbAddr := l.Subnet.Addr(), l.Subnet.Addr().Next()
+			if l.A != e.Name {
+				edgeAddr, bbAddr = bbAddr, edgeAddr
+			}
+			hops = append(hops, M{"index": up, "config": M{"index": up, "next-hop": bbAddr.String()}})
+			lo := netip.PrefixFrom(e.Loopback, 32)
+			bbs = append(bbs, Change{up, []Op{{"update", staticPath, staticProto(M{"prefix": lo.String(),
+				"config":    M{"prefix": lo.String(), "description": "edge1.iad loopback (IGP-free edge)"},
+				"next-hops": M{"next-hop": L{M{"index": "EDGE", "config": M{"index": "EDGE", "next-hop": edgeAddr.String()}}}}})}}})
+		}
+		def := "0.0.0.0/0"
+		chs := append([]Change{{e.Name, []Op{
+			{"delete", "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=ISIS][name=ISIS]", nil},
+			{"delete", "/network-instances/network-instance[name=DEFAULT]/tables/table[protocol=ISIS][address-family=IPV4]", nil},
+			{"update", staticPath, staticProto(M{"prefix": def, "config": M{"prefix": def, "description": "IGP-free edge: default towards the backbone"},
+				"next-hops": M{"next-hop": hops}})},
+		}}}, bbs...)
+		add(Scenario{
+			Name: "bgp-next-hop-via-default",
+			Description: "Pilot of an IGP-free POP edge at Ashburn: edge1.iad's IS-IS instance is removed and replaced by " +
+				"a static default towards its two uplinks (bb1.iad, bb2.iad), which in turn get a static /32 for its " +
+				"loopback 10.0.0.34. Forwarding towards the data centres still works over the default, but BGP does not " +
+				"resolve next hops or iBGP peer addresses through a default route (FRR without `ip nht " +
+				"resolve-via-default`, Junos, IOS): edge1.iad's sessions to the route reflectors need a non-default " +
+				"route to 10.0.0.4 and 10.0.0.7 (bb1.fra has no route to 10.0.0.34 at all), and the DC routes' next hops " +
+				"(the DC loopbacks) would not resolve either. Both iBGP sessions stay down, edge1.iad learns no DC /24, " +
+				"its 157.240.0.0/16 aggregate goes inactive, and TransitB AS64602, connected only at iad, loses the " +
+				"service prefix. backstop must BLOCK with critical-prefixes-to-transit.",
+			FRR: "Vendor difference: FRR brings the edge1.iad - bb1.iad session up from bb1.iad, which has a static route to " +
+				"10.0.0.34, while edge1.iad waits for a non-default route to 10.0.0.7 and accepts the connection; bb1.iad and " +
+				"bb2.iad then pick edge1.iad's transit default (2 routes differ in the conformance run of 2026-12-02). backstop " +
+				"takes a session that one end reaches only through a default as down (fail closed). The outage is the same " +
+				"on FRR: the DC next hops do not resolve through the default and AS64602 gets no 157.240.0.0/16.",
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit"},
+			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
+		for _, site := range []string{"fra", "sin", "iad"} {
+			chs = append(chs, Change{"edge1." + site, []Op{{"update",
+				statement("ANYCAST-DNS-IN", "10-dns") + "/actions/bgp-actions/config/set-route-origin", "INCOMPLETE"}}})
+		}
+		add(Scenario{
+			Name: "origin-incomplete-anycast",
+			Description: "A policy standardisation marks every route imported from a non-customer eBGP speaker with " +
+				"origin INCOMPLETE; it reaches ANYCAST-DNS-IN on edge1.fra, edge1.sin and edge1.iad first (edge1.ams is " +
+				"in a change freeze). Origin is a step of the BGP decision process before eBGP-over-iBGP: each of the " +
+				"three edges now prefers the iBGP copy of 129.134.30.0/23 from edge1.ams (origin IGP, same local-pref " +
+				"and AS-path length) over its own announcer and stops advertising its own. Every transit still " +
+				"receives the /23, all of it pointing at Amsterdam: one anycast site serves the whole world's DNS. " +
+				"backstop must BLOCK with dns-anycast (one site actually announcing, below min_healthy_sites 2).",
+			Expect:   "BLOCK",
+			Findings: []string{"dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
+		for _, e := range edges(n) {
+			if len(neighborsOf(e, "transit")) < 2 {
+				continue
+			}
+			chs = append(chs, Change{e.Name, []Op{{"update", bgpPath + "/global/use-multiple-paths", M{
+				"config": M{"enabled": true},
+				"ebgp":   M{"config": M{"allow-multiple-as": true, "maximum-paths": 2}}}}}})
+		}
+		add(Scenario{
+			Name: "bgp-multipath-transit",
+			Description: "Egress load balancing: the three POP edges with two transits (ams, fra, iad) enable eBGP " +
+				"multipath (use-multiple-paths, maximum-paths 2, allow-multiple-as, since the two transits are " +
+				"different ASes). Both transits' defaults tie up to the IGP cost (local-pref 50, one AS, origin IGP), " +
+				"so each edge installs both and splits Internet-bound traffic over them; both branches leave at a " +
+				"transit and nothing else changes. Expect PASS; the scenario's test checks that edge1.ams forwards " +
+				"0.0.0.0/0 over both of its transits (without multipath it would use one).",
+			Expect:  "PASS",
+			Changes: chs,
 		})
 	}
 	{

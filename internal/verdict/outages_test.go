@@ -60,6 +60,8 @@ var outageCases = []outageCase{
 		[][2]end{{dev("bb1.fra"), dev("edge1.ams")}, {dev("bb1.iad"), dev("edge1.iad")}}},
 	{"bgp-update-source-removed", "bgp-session", Block, []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast"},
 		[][2]end{{dev("edge1.sin"), dev("bb1.fra")}, {dev("edge1.sin"), dev("bb1.iad")}}},
+	{"bgp-local-as-transit", "bgp-session", Block, []string{"bgp-sessions", "both-ends-agree", "critical-prefixes-to-transit"},
+		[][2]end{{dev("edge1.iad"), peer("cogent-iad")}, {dev("edge1.iad"), peer("transitb-iad")}}},
 	// BGP semantics.
 	{"no-export-to-transit", "bgp-semantics", Block, []string{"critical-prefixes-to-transit", "dns-anycast"}, nil},
 	{"blackhole-to-transit", "bgp-semantics", Block, []string{"critical-prefixes-to-transit", "dns-anycast"}, nil},
@@ -67,6 +69,10 @@ var outageCases = []outageCase{
 	{"local-pref-zero-anycast", "bgp-semantics", Block, []string{"dns-anycast"}, nil},
 	{"route-type-transit-out", "bgp-semantics", Block, []string{"critical-prefixes-to-transit"}, nil},
 	{"dns-more-specific-hijack", "bgp-semantics", Block, []string{"critical-prefixes-to-transit", "dns-anycast"}, nil},
+	{"ebgp-next-hop-off-subnet", "bgp-semantics", Block, []string{"critical-prefixes-to-transit", "dns-anycast"}, nil},
+	{"bgp-next-hop-via-default", "bgp-semantics", Block, []string{"critical-prefixes-to-transit"}, nil},
+	{"origin-incomplete-anycast", "bgp-semantics", Block, []string{"dns-anycast"}, nil},
+	{"bgp-multipath-transit", "bgp-semantics", Pass, nil, nil},
 	// Forwarding and health.
 	{"dc-discard-static-backbone", "forwarding", Block, []string{"critical-prefixes-to-transit", "dns-anycast"}, nil},
 	{"edge-default-discard", "forwarding", Block, []string{"internet-egress"}, nil},

@@ -468,6 +468,10 @@ type PeerExpect struct {
 	AuthHash string     // the password it signs with (SHA-256), "" for none
 	Port     uint16     // our neighbor-port towards it (0: 179)
 	Passive  bool       // whether our end was passive (it may be passive itself otherwise)
+	// Subnet is the subnet the speaker shares with our end (its connected
+	// route), zero for a multihop session: a single-hop eBGP speaker uses
+	// only next hops inside it.
+	Subnet netip.Prefix
 }
 
 // AnycastService is one anycast service (e.g. DNS) and its announcers.

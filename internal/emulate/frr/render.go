@@ -494,6 +494,14 @@ func renderBGP(n *network.Network, d *network.Device) (string, error) {
 	}
 	body.WriteString(" no bgp ebgp-requires-policy\n no bgp network import-check\n no bgp default ipv4-unicast\n")
 	body.WriteString(" bgp bestpath compare-routerid\n")
+	// The simulator always selects with deterministic MED (the best of each
+	// neighbouring AS first); FRR's traditional profile does not unless told.
+	body.WriteString(" bgp deterministic-med\n")
+	if g.AllowMultipleAS {
+		// allow-multiple-as: multipath across neighbouring ASes whose AS paths
+		// have the same length, FRR's multipath-relax.
+		body.WriteString(" bgp bestpath as-path multipath-relax\n")
+	}
 	for _, nb := range g.Neighbors {
 		if nb.RRClient {
 			// FRR leaves reflected routes' attributes alone unless told otherwise;
@@ -507,11 +515,23 @@ func renderBGP(n *network.Network, d *network.Device) (string, error) {
 		if !nb.Address.Is4() {
 			return "", r.refuse("IPv6 neighbor %s", nb.Address)
 		}
-		if nb.LocalAS != g.AS {
-			return "", r.refuse("neighbor %s local-as %d", nb.Address, nb.LocalAS)
-		}
 		a := nb.Address
 		fmt.Fprintf(&body, " neighbor %s remote-as %d\n", a, nb.PeerAS)
+		if nb.LocalAS != g.AS {
+			if nb.PeerAS == g.AS {
+				// A peer in our own AS is an iBGP peer to FRR, and FRR accepts
+				// local-as on eBGP peers only (peer_local_as_set: "local-as
+				// allowed only for EBGP peers"), while OpenConfig makes the
+				// session eBGP from local-as's point of view. No FRR config has
+				// the OpenConfig meaning; the simulator's agreement check refuses
+				// such a session when the other end expects our global AS.
+				return "", r.refuse("neighbor %s local-as %d on an iBGP session", a, nb.LocalAS)
+			}
+			// FRR's default (no no-prepend, no replace-as) is the simulator's
+			// rule: the peer sees local-as then the global AS, received routes
+			// get local-as prepended, and both ASes are loop-checked.
+			fmt.Fprintf(&body, " neighbor %s local-as %d\n", a, nb.LocalAS)
+		}
 		switch {
 		case nb.LocalAddress.IsValid():
 			fmt.Fprintf(&body, " neighbor %s update-source %s\n", a, nb.LocalAddress)
@@ -537,6 +557,17 @@ func renderBGP(n *network.Network, d *network.Device) (string, error) {
 			continue
 		}
 		fmt.Fprintf(&af, "  neighbor %s activate\n  neighbor %s advertisement-interval 0\n", a, a)
+		if nb.MaxPrefixes > 0 {
+			// force: FRR counts every received prefix, not only those the
+			// import policy accepts, as the simulator does (fail closed);
+			// without restart the session stays down once torn down, as in the
+			// simulator. prevent-teardown only logs: warning-only.
+			mode := "force"
+			if nb.PreventTeardown {
+				mode = "warning-only force"
+			}
+			fmt.Fprintf(&af, "  neighbor %s maximum-prefix %d %s\n", a, nb.MaxPrefixes, mode)
+		}
 		if nb.RRClient {
 			if !nb.IBGP() {
 				return "", r.refuse("route-reflector-client on eBGP neighbor %s", a)
@@ -590,6 +621,9 @@ func renderBGP(n *network.Network, d *network.Device) (string, error) {
 		}
 	}
 	body.WriteString(" !\n address-family ipv4 unicast\n")
+	// FRR installs up to 64 equal paths by default; the simulator forwards
+	// over one unless use-multiple-paths says otherwise.
+	fmt.Fprintf(&body, "  maximum-paths %d\n  maximum-paths ibgp %d\n", max(g.MaxPathsEBGP, 1), max(g.MaxPathsIBGP, 1))
 	body.WriteString(af.String())
 	body.WriteString(" exit-address-family\n!\n")
 	return fmt.Sprintf("hostname %s\n!\n", safeHost(d.Name)) + r.defs.String() + r.maps.String() + body.String(), nil
@@ -854,6 +888,9 @@ func (r *bgpRender) actions(pol string, st *network.Statement, ctx chainCtx) ([]
 				sets = append(sets, fmt.Sprintf("set comm-list %s delete", name))
 			}
 		}
+	}
+	if o := a.SetOrigin; o != network.OriginUnset {
+		sets = append(sets, "set origin "+map[network.Origin]string{network.OriginIGP: "igp", network.OriginEGP: "egp", network.OriginIncomplete: "incomplete"}[o])
 	}
 	if nh := a.NextHop; nh != nil {
 		switch {

@@ -115,3 +115,85 @@ route-map IN-192.0.2.1 deny 40
 		t.Errorf("eBGP import chain with an INVERT statement and the implicit RFC 8212 reject:\n%s\nwant it to contain\n%s", got, want)
 	}
 }
+
+// oneNeighbor is a one-router network with one neighbor (eBGP unless peerAS
+// is the router's own AS), for per-neighbor rendering rules.
+func oneNeighbor(peerAS uint32, edit func(*network.BGP, *network.Neighbor)) *network.Network {
+	d := &network.Device{Name: "r1", Interfaces: []network.Interface{{Name: "lo0", Loopback: true, Enabled: true,
+		Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}}},
+		BGP: &network.BGP{AS: 65000, RouterID: netip.MustParseAddr("10.0.0.1"), Neighbors: []network.Neighbor{{
+			Address: netip.MustParseAddr("192.0.2.1"), PeerAS: peerAS, LocalAS: 65000, Enabled: true, IPv4Unicast: true}}},
+		PrefixSets: map[string]*network.PrefixSet{}, Policies: map[string]*network.Policy{}}
+	edit(d.BGP, &d.BGP.Neighbors[0])
+	return &network.Network{Devices: []*network.Device{d}}
+}
+
+func TestNeighborRendering(t *testing.T) {
+	cases := []struct {
+		name      string
+		peerAS    uint32
+		edit      func(*network.BGP, *network.Neighbor)
+		want      []string // lines the bgpd config must contain
+		absent    []string
+		refusedOn string // a refusal naming this feature instead
+	}{
+		{"eBGP local-as, FRR's default prepend", 65001, func(_ *network.BGP, nb *network.Neighbor) { nb.LocalAS = 65010 },
+			[]string{" neighbor 192.0.2.1 remote-as 65001\n neighbor 192.0.2.1 local-as 65010\n"}, []string{"no-prepend", "replace-as"}, ""},
+		{"no local-as when it is the global AS", 65001, func(*network.BGP, *network.Neighbor) {},
+			nil, []string{"local-as"}, ""},
+		{"iBGP local-as refused", 65000, func(_ *network.BGP, nb *network.Neighbor) { nb.LocalAS = 65010 },
+			nil, nil, "local-as 65010 on an iBGP session"},
+		{"max-prefixes tears down, counting every received prefix", 65001, func(_ *network.BGP, nb *network.Neighbor) { nb.MaxPrefixes = 3 },
+			[]string{"  neighbor 192.0.2.1 maximum-prefix 3 force\n"}, []string{"warning-only"}, ""},
+		{"prevent-teardown only warns", 65000, func(_ *network.BGP, nb *network.Neighbor) { nb.MaxPrefixes, nb.PreventTeardown = 3, true },
+			[]string{"  neighbor 192.0.2.1 maximum-prefix 3 warning-only force\n"}, nil, ""},
+		{"no limit", 65001, func(*network.BGP, *network.Neighbor) {}, nil, []string{"maximum-prefix"}, ""},
+		{"single path and deterministic MED by default", 65001, func(*network.BGP, *network.Neighbor) {},
+			[]string{" bgp deterministic-med\n", "  maximum-paths 1\n  maximum-paths ibgp 1\n"}, []string{"multipath-relax"}, ""},
+		{"multipath", 65001, func(b *network.BGP, _ *network.Neighbor) {
+			b.MaxPathsEBGP, b.MaxPathsIBGP, b.AllowMultipleAS = 4, 2, true
+		},
+			[]string{" bgp bestpath as-path multipath-relax\n", "  maximum-paths 4\n  maximum-paths ibgp 2\n"}, nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := frr.Render(oneNeighbor(c.peerAS, c.edit), frr.Options{})
+			if c.refusedOn != "" {
+				var fe *frr.Error
+				if !errors.As(err, &fe) || !strings.Contains(fe.Feature, c.refusedOn) {
+					t.Fatalf("want a refusal naming %q, got %v", c.refusedOn, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := cfg.Routers[0].Files["bgpd"]
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("missing %q in\n%s", w, got)
+				}
+			}
+			for _, a := range c.absent {
+				if strings.Contains(got, a) {
+					t.Errorf("unexpected %q in\n%s", a, got)
+				}
+			}
+		})
+	}
+}
+
+func TestSetOrigin(t *testing.T) {
+	for o, want := range map[network.Origin]string{network.OriginIGP: "igp", network.OriginEGP: "egp", network.OriginIncomplete: "incomplete"} {
+		n := oneNeighbor(65001, func(_ *network.BGP, nb *network.Neighbor) { nb.Export = network.PolicyChain{Policies: []string{"P"}} })
+		n.Devices[0].Policies["P"] = &network.Policy{Name: "P", Statements: []network.Statement{{Name: "1",
+			Actions: network.Actions{SetOrigin: o, Result: network.ResultAccept}}}}
+		cfg, err := frr.Render(n, frr.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Routers[0].Files["bgpd"]; !strings.Contains(got, "route-map OUT-192.0.2.1 permit 10\n set origin "+want+"\n") {
+			t.Errorf("origin %s:\n%s", want, got)
+		}
+	}
+}

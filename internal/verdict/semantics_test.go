@@ -1,0 +1,111 @@
+package verdict
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/backstop-net/backstop/internal/compile"
+	"github.com/backstop-net/backstop/internal/sim"
+	"github.com/backstop-net/backstop/internal/snapshot"
+)
+
+// TestOutageSemantics pins, on the simulated routing of the scenario's
+// candidate (both forms), the BGP semantic each outage-class scenario is
+// about, so that a scenario cannot keep its verdict for another reason
+// (bgp-multipath-transit PASSes either way: only this test shows that
+// multipath took effect).
+func TestOutageSemantics(t *testing.T) {
+	root := "../../testdata"
+	running, err := snapshot.Load(filepath.Join(root, "backbone"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	netB, err := compile.Compile(running)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := func(r *sim.Result, dev, prefix string) []sim.PathOut {
+		for _, rs := range r.Routes(dev) {
+			for _, br := range rs.BGP {
+				if br.Prefix == prefix {
+					return br.Paths
+				}
+			}
+		}
+		return nil
+	}
+	session := func(r *sim.Result, dev, nbr string) *sim.SessionOut {
+		for _, rs := range r.Routes(dev) {
+			for i := range rs.Sessions {
+				if rs.Sessions[i].Neighbor == nbr {
+					return &rs.Sessions[i]
+				}
+			}
+		}
+		return nil
+	}
+	cases := []struct {
+		scenario string
+		check    func(t *testing.T, r *sim.Result)
+	}{
+		{"bgp-multipath-transit", func(t *testing.T, r *sim.Result) {
+			// edge1.ams installs both transits' defaults (AS3356 and AS174).
+			var from []string
+			for _, p := range paths(r, "edge1.ams", "0.0.0.0/0") {
+				if p.Multipath && p.Source == "ebgp" {
+					from = append(from, p.From)
+				}
+			}
+			if strings.Join(from, ",") != "203.0.113.1,203.0.113.5" && strings.Join(from, ",") != "203.0.113.5,203.0.113.1" {
+				t.Errorf("edge1.ams 0.0.0.0/0 multipath set from %v, want both transits", from)
+			}
+		}},
+		{"origin-incomplete-anycast", func(t *testing.T, r *sim.Result) {
+			// edge1.fra's own announcer path now has origin incomplete and loses
+			// to the iBGP copy (origin igp) on the origin step.
+			ps := paths(r, "edge1.fra", "129.134.30.0/23")
+			var own *sim.PathOut
+			for i := range ps {
+				if ps[i].From == "10.9.1.2" {
+					own = &ps[i]
+				}
+			}
+			if len(ps) == 0 || own == nil || own.Origin != "incomplete" || own.Best ||
+				ps[0].Source != "ibgp" || ps[0].Origin != "igp" {
+				t.Errorf("edge1.fra 129.134.30.0/23: %+v", ps)
+			}
+		}},
+		{"bgp-next-hop-via-default", func(t *testing.T, r *sim.Result) {
+			// edge1.iad reaches the route reflector bb1.iad only through its
+			// static default: the session stays down although bb1.iad has a
+			// static route back to edge1.iad's loopback.
+			s := session(r, "edge1.iad", "10.0.0.7")
+			if s == nil || s.Established || !strings.Contains(s.Reason, "edge1.iad has no IGP route to 10.0.0.7") {
+				t.Errorf("edge1.iad - bb1.iad session: %+v", s)
+			}
+		}},
+		{"ebgp-next-hop-off-subnet", func(t *testing.T, r *sim.Result) {
+			// The transit sessions stay up and edge1.ams still has the route;
+			// only the transit's connected check drops it.
+			if s := session(r, "edge1.ams", "203.0.113.1"); s == nil || !s.Established {
+				t.Errorf("edge1.ams - lumen-ams session: %+v", s)
+			}
+			if ps := paths(r, "edge1.ams", "157.240.0.0/16"); len(ps) == 0 || !ps[0].Best {
+				t.Errorf("edge1.ams has no 157.240.0.0/16: %+v", ps)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.scenario, func(t *testing.T) {
+			for _, form := range candidateForms(t, running, filepath.Join(root, "scenarios", c.scenario), "change.json") {
+				netA, err := compile.Compile(form.cand)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sim.PinExternalPeers(netB, netA)
+				t.Run(form.name, func(t *testing.T) { c.check(t, sim.Run(netA)) })
+			}
+		})
+	}
+}
