@@ -24,7 +24,7 @@ import (
 type Exception struct {
 	ID     string `yaml:"id"`
 	Status string `yaml:"status"` // frr-difference (simulator bugs are fixed, never listed)
-	Kind   string `yaml:"kind"`   // bgp | isis: the kind of compared route
+	Kind   string `yaml:"kind"`   // bgp | isis | fib: the kind of compared entry
 	// When constrains the shape of the difference: "sim-only" (FRR lacks the
 	// route), "frr-only", "both" (present on both sides, attributes differ).
 	When string `yaml:"when"`
@@ -48,11 +48,13 @@ type predicate func(c *Context, d Diff) bool
 var predicates = map[string]predicate{
 	"redistributed-gateway-next-hop":    redistributedGatewayNextHop,
 	"redistributed-gateway-own-address": redistributedGatewayOwnAddress,
-	"nexthop-inside-own-prefix":         nextHopInsideOwnPrefix,
-	"nexthop-inside-own-prefix-ebgp":    nextHopInsideOwnPrefixEBGP,
-	"reflected-next-hop-self":           reflectedNextHopSelf,
-	"frr84-aggregate-not-installed":     aggregateNotInstalled,
-	"frr84-parallel-adjacency-next-hop": parallelAdjacencyNextHop,
+	// The same cause seen in the forwarding table: no BGP route, no FIB entry.
+	"redistributed-gateway-own-address-fib": redistributedGatewayOwnAddress,
+	"nexthop-inside-own-prefix":             nextHopInsideOwnPrefix,
+	"nexthop-inside-own-prefix-ebgp":        nextHopInsideOwnPrefixEBGP,
+	"reflected-next-hop-self":               reflectedNextHopSelf,
+	"frr84-aggregate-not-installed":         aggregateNotInstalled,
+	"frr84-parallel-adjacency-next-hop":     parallelAdjacencyNextHop,
 }
 
 //go:embed exceptions.yaml
@@ -83,8 +85,8 @@ func parseExceptions(b []byte) ([]Exception, error) {
 		if e.Status != "frr-difference" {
 			return nil, fmt.Errorf("exceptions.yaml: %s: status %q: only frr-difference may be listed", e.ID, e.Status)
 		}
-		if e.Kind != "bgp" && e.Kind != "isis" {
-			return nil, fmt.Errorf("exceptions.yaml: %s: kind %q: bgp or isis", e.ID, e.Kind)
+		if e.Kind != "bgp" && e.Kind != "isis" && e.Kind != "fib" {
+			return nil, fmt.Errorf("exceptions.yaml: %s: kind %q: bgp, isis or fib", e.ID, e.Kind)
 		}
 		switch e.When {
 		case "sim-only", "frr-only":

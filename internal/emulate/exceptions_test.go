@@ -28,6 +28,12 @@ var documented = map[string]func(n *network.Network, c *Context, d Diff) bool{
 			return o.Name != d.Device && slices.ContainsFunc(redistributedGateways(c, o, d.Prefix), func(a netip.Addr) bool { return own[a] })
 		})
 	},
+	"redistributed-gateway-own-address-fib": func(n *network.Network, c *Context, d Diff) bool {
+		own := addressesOf(n.Device(d.Device))
+		return slices.ContainsFunc(n.Devices, func(o *network.Device) bool {
+			return o.Name != d.Device && slices.ContainsFunc(redistributedGateways(c, o, d.Prefix), func(a netip.Addr) bool { return own[a] })
+		})
+	},
 	"nexthop-inside-own-prefix": func(n *network.Network, c *Context, d Diff) bool {
 		return d.Sim.NextHop != "0.0.0.0" && nhInside(d.Sim.NextHop, d.Prefix)
 	},
@@ -112,7 +118,7 @@ func addressesOf(d *network.Device) map[netip.Addr]bool {
 
 // fabricated lists differences one route could show: missing on either
 // side, another next hop (every address of the network), another next hop
-// together with another MED or AS path, other IS-IS next hops.
+// together with another MED or AS path, other IS-IS or forwarding next hops.
 func fabricated(r Route, kind string, addrs []string) []Route {
 	var out []Route
 	out = append(out, Route{}) // missing in FRR (as the FRR side) / only in FRR (swapped by the caller)
@@ -133,6 +139,14 @@ func fabricated(r Route, kind string, addrs []string) []Route {
 				w.Origin = "igp"
 			}
 			out = append(out, w)
+		}
+		return out
+	}
+	if kind == "fib" {
+		for _, a := range addrs {
+			x := r
+			x.NextHop, x.Hops = "forward", []string{a}
+			out = append(out, x)
 		}
 		return out
 	}
@@ -184,7 +198,17 @@ func TestExceptionsStayInsideTheirConditions(t *testing.T) {
 			}
 		}
 		slices.Sort(addrs)
-		for dev, routes := range SimRoutes(res, cfg) {
+		all := SimRoutes(res, cfg)
+		for dev, routes := range all {
+			for key, r := range routes {
+				if kind, pfx, _ := strings.Cut(key, " "); kind == "bgp" && r.NextHop != "0.0.0.0" {
+					if k, hops, ok := res.Forwarding(dev, netip.MustParsePrefix(pfx)); ok {
+						routes["fib "+pfx] = fibRoute(k, hops)
+					}
+				}
+			}
+		}
+		for dev, routes := range all {
 			for key, r := range routes {
 				kind, pfx, _ := strings.Cut(key, " ")
 				for i, f := range fabricated(r, kind, addrs) {
