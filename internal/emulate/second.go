@@ -8,6 +8,7 @@ import (
 
 	"github.com/backstop-net/backstop/internal/change"
 	"github.com/backstop-net/backstop/internal/compile"
+	"github.com/backstop-net/backstop/internal/sim"
 	"github.com/backstop-net/backstop/internal/verdict"
 	"github.com/backstop-net/backstop/models/network"
 )
@@ -57,6 +58,9 @@ func SecondOpinion(in verdict.Input, o Options) (*Opinion, error) {
 		if err != nil {
 			return nil, err
 		}
+		// As check does: the external speakers keep what made the running
+		// sessions work, on the simulated side and in the lab's speakers.
+		sim.PinExternalPeers(nb, na)
 		sides = append(sides, side{"candidate", na})
 	}
 	for _, s := range sides {

@@ -353,6 +353,8 @@ func outageScenarios(n *Network) []Scenario {
 				"connection to 179 as it expects the other port: the session between the two route reflectors stays " +
 				"down and each RR only knows what its clients send it directly. backstop must BLOCK with " +
 				"both-ends-agree naming the session, both route reflectors and the neighbor-port leaf.",
+			FRR: "FRR's neighbor port only sets the port it connects to and still accepts the session on 179 from " +
+				"the other end, so the lab renderer refuses ports other than 179; the rule is pinned by TestSessionAgreement.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree"},
 			Changes:  []Change{{a.Name, []Op{{"update", neighbor(b.Loopback) + "/config/neighbor-port", 1179}}}},

@@ -19,6 +19,7 @@ import (
 	"github.com/backstop-net/backstop/internal/compile"
 	"github.com/backstop-net/backstop/internal/emulate"
 	"github.com/backstop-net/backstop/internal/emulate/gen"
+	"github.com/backstop-net/backstop/internal/sim"
 	"github.com/backstop-net/backstop/internal/snapshot"
 	"github.com/backstop-net/backstop/models/network"
 	"go.yaml.in/yaml/v3"
@@ -245,15 +246,29 @@ func scenarioJobs(dir string) []job {
 	load := func(cand string) func() (*network.Network, error) {
 		return func() (*network.Network, error) {
 			s, err := snapshot.Load(filepath.Join(dir, "backbone"))
+			if err != nil || cand == "" {
+				if err != nil {
+					return nil, err
+				}
+				return compile.Compile(s)
+			}
+			running, err := compile.Compile(s)
 			if err != nil {
 				return nil, err
 			}
-			if cand != "" {
-				if s, err = snapshot.LoadCandidate(s, cand); err != nil {
-					return nil, err
-				}
+			if s, err = snapshot.LoadCandidate(s, cand); err != nil {
+				return nil, err
 			}
-			return compile.Compile(s)
+			n, err := compile.Compile(s)
+			if err != nil {
+				return nil, err
+			}
+			// As check does: the external speakers keep the running
+			// network's end of each session, in the simulation and in the
+			// lab (the renderer configures them from it), so FRR shows a
+			// one-sided change being refused too.
+			sim.PinExternalPeers(running, n)
+			return n, nil
 		}
 	}
 	jobs := []job{{"scenario/backbone(running)", load("")}}

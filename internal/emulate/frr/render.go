@@ -81,7 +81,9 @@ type Speaker struct {
 	PeerAddr  netip.Addr // the router's address on the subnet
 	PeerAS    uint32
 	Announces []netip.Prefix
-	Announce  bool // false: a withdrawn anycast announcer (configured, announcing nothing)
+	Announce  bool   // false: a withdrawn anycast announcer (configured, announcing nothing)
+	AuthHash  string // the password the speaker signs with (hash; stand-in in the lab)
+	Passive   bool   // the speaker waits for our end to connect
 	Files     map[string]string
 }
 
@@ -123,6 +125,7 @@ func Render(n *network.Network, o Options) (*Config, error) {
 		asn       uint32
 		announces []netip.Prefix
 		announce  bool
+		expect    *network.PeerExpect
 	}
 	var exts []ext
 	for _, p := range n.External {
@@ -130,7 +133,7 @@ func Render(n *network.Network, o Options) (*Config, error) {
 		if name == "" {
 			name = fmt.Sprintf("%s/%s", n.Devices[p.Device].Name, p.Neighbor)
 		}
-		exts = append(exts, ext{name, p.Device, p.Neighbor, p.ASN, p.Announces, true})
+		exts = append(exts, ext{name, p.Device, p.Neighbor, p.ASN, p.Announces, true, p.Expect})
 	}
 	for _, svc := range n.Anycast {
 		for _, s := range svc.Sites {
@@ -139,7 +142,7 @@ func Render(n *network.Network, o Options) (*Config, error) {
 			if v, ok := o.Announcing[name]; ok {
 				ann = v
 			}
-			exts = append(exts, ext{name, s.Device, s.Neighbor, s.ASN, []netip.Prefix{svc.Prefix}, ann})
+			exts = append(exts, ext{name, s.Device, s.Neighbor, s.ASN, []netip.Prefix{svc.Prefix}, ann, s.Expect})
 		}
 	}
 	usedIface := map[string]string{}
@@ -168,6 +171,18 @@ func Render(n *network.Network, o Options) (*Config, error) {
 		for _, nb := range bgpNeighbors(d) {
 			if nb.Address == x.addr {
 				sp.PeerAS = nb.LocalAS
+				sp.AuthHash = nb.AuthHash
+			}
+		}
+		// A speaker pinned to the running network (PinExternalPeers) is
+		// configured as the real peer is: with the AS, source address and
+		// password that made the running session work, and passive where
+		// our end was active; a one-sided change of our end is then refused
+		// by FRR as by the real peer.
+		if e := x.expect; e != nil {
+			sp.PeerAS, sp.AuthHash, sp.Passive = e.AS, e.AuthHash, !e.Passive
+			if e.Source.IsValid() {
+				sp.PeerAddr = e.Source
 			}
 		}
 		if sp.PeerAS == 0 {
@@ -193,12 +208,27 @@ var hostRe = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 
 func safeHost(s string) string { return hostRe.ReplaceAllString(s, "_") }
 
+// standInPassword is the lab's BGP password for a key hash (TCP MD5, RFC
+// 2385): the model never holds the password itself.
+func standInPassword(hash string) string {
+	if len(hash) > 20 {
+		hash = hash[:20]
+	}
+	return "k" + hash
+}
+
 func speakerBGP(s *Speaker) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "hostname %s\n!\n", safeHost(s.Name))
 	b.WriteString("bgp as-path access-list LOCAL seq 5 permit ^$\n!\nroute-map ONLY-OWN permit 10\n match as-path LOCAL\n!\n")
 	fmt.Fprintf(&b, "router bgp %d\n bgp router-id %s\n no bgp ebgp-requires-policy\n no bgp network import-check\n no bgp default ipv4-unicast\n", s.ASN, s.Addr.Addr())
 	fmt.Fprintf(&b, " neighbor %s remote-as %d\n neighbor %s timers 3 9\n neighbor %s timers connect 2\n", s.PeerAddr, s.PeerAS, s.PeerAddr, s.PeerAddr)
+	if s.AuthHash != "" {
+		fmt.Fprintf(&b, " neighbor %s password %s\n", s.PeerAddr, standInPassword(s.AuthHash))
+	}
+	if s.Passive {
+		fmt.Fprintf(&b, " neighbor %s passive\n", s.PeerAddr)
+	}
 	b.WriteString(" !\n address-family ipv4 unicast\n")
 	if s.Announce {
 		for _, p := range s.Announces {
@@ -541,6 +571,20 @@ func renderBGP(n *network.Network, d *network.Device) (string, error) {
 				return "", r.refuse("neighbor %s local-address interface %s unknown", a, nb.LocalIface)
 			}
 			fmt.Fprintf(&body, " neighbor %s update-source %s\n", a, ln)
+		}
+		// The model keeps only a hash of the password: both ends get a
+		// stand-in derived from it, equal exactly when the passwords are.
+		if nb.AuthHash != "" {
+			fmt.Fprintf(&body, " neighbor %s password %s\n", a, standInPassword(nb.AuthHash))
+		}
+		if nb.Passive {
+			fmt.Fprintf(&body, " neighbor %s passive\n", a)
+		}
+		// FRR's neighbor port only sets where it connects; it still accepts
+		// the session on 179 from the other side, where the simulator (and
+		// a router listening on the configured port) refuses it.
+		if nb.Port != 0 && nb.Port != 179 {
+			return "", r.refuse("neighbor %s port %d (FRR accepts the session on 179 from the peer)", a, nb.Port)
 		}
 		if !nb.IBGP() && nb.Multihop {
 			ttl := nb.MultihopTTL

@@ -148,6 +148,12 @@ func TestNeighborRendering(t *testing.T) {
 		{"prevent-teardown only warns", 65000, func(_ *network.BGP, nb *network.Neighbor) { nb.MaxPrefixes, nb.PreventTeardown = 3, true },
 			[]string{"  neighbor 192.0.2.1 maximum-prefix 3 warning-only force\n"}, nil, ""},
 		{"no limit", 65001, func(*network.BGP, *network.Neighbor) {}, nil, []string{"maximum-prefix"}, ""},
+		{"password as a stand-in from its hash", 65001, func(_ *network.BGP, nb *network.Neighbor) { nb.AuthHash = strings.Repeat("ab", 32) },
+			[]string{" neighbor 192.0.2.1 password kabababababababababab\n"}, nil, ""},
+		{"passive", 65001, func(_ *network.BGP, nb *network.Neighbor) { nb.Passive = true },
+			[]string{" neighbor 192.0.2.1 passive\n"}, nil, ""},
+		{"no password, not passive", 65001, func(*network.BGP, *network.Neighbor) {}, nil, []string{"password", "passive"}, ""},
+		{"another port refused", 65001, func(_ *network.BGP, nb *network.Neighbor) { nb.Port = 1179 }, nil, nil, "port 1179"},
 		{"single path and deterministic MED by default", 65001, func(*network.BGP, *network.Neighbor) {},
 			[]string{" bgp deterministic-med\n", "  maximum-paths 1\n  maximum-paths ibgp 1\n"}, []string{"multipath-relax"}, ""},
 		{"multipath", 65001, func(b *network.BGP, _ *network.Neighbor) {
@@ -195,5 +201,31 @@ func TestSetOrigin(t *testing.T) {
 		if got := cfg.Routers[0].Files["bgpd"]; !strings.Contains(got, "route-map OUT-192.0.2.1 permit 10\n set origin "+want+"\n") {
 			t.Errorf("origin %s:\n%s", want, got)
 		}
+	}
+}
+
+// An external speaker pinned to the running network is configured with the
+// running end's AS, password and source address, and waits passively when
+// our end was active: FRR then refuses a one-sided change as the real peer.
+func TestPinnedSpeaker(t *testing.T) {
+	n := oneNeighbor(174, func(b *network.BGP, nb *network.Neighbor) {
+		nb.LocalAS, nb.AuthHash = 65010, strings.Repeat("cd", 32) // the candidate's end
+	})
+	n.Devices[0].Interfaces = append(n.Devices[0].Interfaces, network.Interface{Name: "xe-0/0/0", Enabled: true,
+		Addresses: []netip.Prefix{netip.MustParsePrefix("192.0.2.2/30")}})
+	n.External = []network.ExternalPeer{{Name: "transit", Device: 0, Neighbor: netip.MustParseAddr("192.0.2.1"), ASN: 174,
+		Expect: &network.PeerExpect{AS: 65000, AuthHash: strings.Repeat("ab", 32), Source: netip.MustParseAddr("192.0.2.2")}}}
+	cfg, err := frr.Render(n, frr.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.Speakers[0].Files["bgpd"]
+	for _, w := range []string{" neighbor 192.0.2.2 remote-as 65000\n", " neighbor 192.0.2.2 password kabababababababababab\n", " neighbor 192.0.2.2 passive\n"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("speaker config lacks %q:\n%s", w, got)
+		}
+	}
+	if r := cfg.Routers[0].Files["bgpd"]; !strings.Contains(r, "password kcdcdcdcdcdcdcdcdcdcd") || !strings.Contains(r, "local-as 65010") {
+		t.Errorf("router keeps its candidate end:\n%s", r)
 	}
 }
