@@ -519,7 +519,10 @@ func (s *state) originKey(pid int32) string {
 }
 
 // prefixSetSignatures gives each prefix a string of its membership in every
-// distinct prefix-set of the network (identical sets on many devices count once).
+// distinct prefix-set of the network (identical sets on many devices count
+// once). One index over the entries of all sets answers each prefix with the
+// sets that match it: scanning every entry of every set for every prefix was
+// quadratic in network size (data-centre sets grow with the prefixes).
 func (s *state) prefixSetSignatures() []string {
 	uniq := map[string]*network.PrefixSet{}
 	for _, d := range s.net.Devices {
@@ -532,19 +535,41 @@ func (s *state) prefixSetSignatures() []string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var idx network.RangeIndex
+	for i, k := range keys {
+		for _, e := range uniq[k].Entries {
+			idx.Add(e, int32(i))
+		}
+	}
 	sig := make([]string, len(s.bgp.prefixes))
 	buf := make([]byte, (len(keys)+7)/8)
 	for pid, p := range s.bgp.prefixes {
 		clear(buf)
-		for i, k := range keys {
-			if uniq[k].Matches(p) {
-				buf[i/8] |= 1 << (i % 8)
-			}
-		}
+		idx.Match(p, func(i int32) bool {
+			buf[i/8] |= 1 << (i % 8)
+			return true
+		})
 		sig[pid] = string(buf)
 	}
 	return sig
 }
+
+// indexPrefixSets indexes the prefix-sets too large to scan per evaluation
+// (network.PrefixSet.Index).
+func (s *state) indexPrefixSets() {
+	s.setIndex = map[*network.PrefixSet]*network.RangeIndex{}
+	for _, d := range s.net.Devices {
+		for _, ps := range d.PrefixSets {
+			if len(ps.Entries) > linearSetMax {
+				s.setIndex[ps] = ps.Index()
+			}
+		}
+	}
+}
+
+// linearSetMax is the set size up to which a scan is as fast as a lookup in
+// an index (one map probe per distinct entry length).
+const linearSetMax = 8
 
 // bestAt is device d's best path for prefix id pid, or nil.
 func (s *state) bestAt(pid int32, node int32) *Path {
