@@ -448,11 +448,18 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 	}
 }
 
+// clonePath copies a path for export or import. Its slices (AS path,
+// communities, cluster list) are shared, not copied: they are immutable once
+// built — every policy action and every prepend builds a new slice
+// (applyActions, setCommunities, export) — and copying them on every
+// advertisement was the largest allocation of propagation. Clip keeps that
+// safe should a future change append to one: with no spare capacity, append
+// copies instead of writing into the shared array.
 func clonePath(p *Path) *Path {
 	c := *p
-	c.ASPath = slices.Clone(p.ASPath)
-	c.Communities = slices.Clone(p.Communities)
-	c.ClusterList = slices.Clone(p.ClusterList)
+	c.ASPath = slices.Clip(p.ASPath)
+	c.Communities = slices.Clip(p.Communities)
+	c.ClusterList = slices.Clip(p.ClusterList)
 	return &c
 }
 
