@@ -9,6 +9,7 @@ import (
 
 func newCheckCmd() *cobra.Command {
 	var o inputFlags
+	var cf cacheFlags
 	var output, reportDir, failOn string
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -21,6 +22,7 @@ Exit codes: 0 PASS (or WARN unless --fail-on warn), 1 internal error,
 3 BLOCK, 4 bad input, 5 device access failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.cache = cf.open(cmd)
 			in, err := o.load(cmd.Context())
 			if err != nil {
 				return err
@@ -47,6 +49,7 @@ Exit codes: 0 PASS (or WARN unless --fail-on warn), 1 internal error,
 		},
 	}
 	o.register(cmd)
+	cf.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json, markdown, junit, sarif, html")
 	cmd.Flags().StringVar(&reportDir, "report-dir", "", "also write every report format into this folder")
 	cmd.Flags().StringVar(&failOn, "fail-on", "block", "verdict that makes the exit code non-zero: block or warn")

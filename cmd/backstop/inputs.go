@@ -5,6 +5,7 @@ import (
 
 	backstop "github.com/backstop-net/backstop"
 	"github.com/backstop-net/backstop/internal/change"
+	"github.com/backstop-net/backstop/internal/compilecache"
 	"github.com/backstop-net/backstop/internal/fault"
 	"github.com/backstop-net/backstop/internal/policy"
 	"github.com/backstop-net/backstop/internal/snapshot"
@@ -21,6 +22,16 @@ type inputFlags struct {
 	changeFile, target string
 	policyFile         string
 	pull               pullFlags
+	// cache, when set (check), lets loading defer the decode of devices it
+	// holds compiled (snapshot.Options.Defer).
+	cache *compilecache.Cache
+}
+
+func (o *inputFlags) snapOptions() snapshot.Options {
+	if o.cache == nil {
+		return snapshot.Options{}
+	}
+	return snapshot.Options{Defer: o.cache.Has}
 }
 
 func (o *inputFlags) register(cmd *cobra.Command) {
@@ -39,7 +50,7 @@ func (o *inputFlags) loadRunning(ctx context.Context) (*snapshot.Snapshot, error
 	case o.running != "" && o.inventory != "":
 		return nil, fault.Badf("give --running or --inventory, not both")
 	case o.running != "":
-		return snapshot.Load(o.running)
+		return snapshot.LoadWith(o.running, o.snapOptions())
 	case o.inventory != "":
 		return o.pull.pull(ctx, o.inventory)
 	}
@@ -51,7 +62,7 @@ func (o *inputFlags) loadCandidate(running *snapshot.Snapshot) (*snapshot.Snapsh
 	case o.candidate != "" && o.changeFile != "":
 		return nil, fault.Badf("give --candidate or --change, not both")
 	case o.candidate != "":
-		return snapshot.LoadCandidate(running, o.candidate)
+		return snapshot.LoadCandidateWith(running, o.candidate, o.snapOptions())
 	case o.changeFile != "":
 		reqs, err := change.LoadSetRequests(o.changeFile, o.target)
 		if err != nil {
@@ -92,6 +103,9 @@ func (o *inputFlags) loadInputs(ctx context.Context, withCandidate bool) (verdic
 		return verdict.Input{}, err
 	}
 	in := verdict.Input{Running: run, Policy: pol}
+	if o.cache != nil {
+		in.Cache = o.cache
+	}
 	if withCandidate {
 		if in.Candidate, err = o.loadCandidate(run); err != nil {
 			return verdict.Input{}, err

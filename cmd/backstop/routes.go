@@ -15,6 +15,7 @@ import (
 func newRoutesCmd() *cobra.Command {
 	var snap, device string
 	var asJSON bool
+	var cf cacheFlags
 	cmd := &cobra.Command{
 		Use:   "routes",
 		Short: "Simulate a snapshot and print each device's BGP RIB, IS-IS routes and sessions",
@@ -24,11 +25,12 @@ func newRoutesCmd() *cobra.Command {
 			if snap == "" {
 				return fault.Badf("--snapshot DIR is required")
 			}
-			s, err := snapshot.Load(snap)
+			cache := cf.open(cmd)
+			s, err := snapshot.LoadWith(snap, snapshot.Options{Defer: cache.Has})
 			if err != nil {
 				return err
 			}
-			n, err := compile.Compile(s)
+			n, err := compile.CompileWith(s, cache)
 			if err != nil {
 				return err
 			}
@@ -49,6 +51,7 @@ func newRoutesCmd() *cobra.Command {
 	cmd.Flags().StringVar(&snap, "snapshot", "", "snapshot folder")
 	cmd.Flags().StringVar(&device, "device", "", "only this device")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output (docs/routes-schema.md)")
+	cf.register(cmd)
 	return cmd
 }
 

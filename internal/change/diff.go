@@ -69,6 +69,14 @@ func Diff(running, candidate *snapshot.Snapshot) (*ChangeSet, error) {
 			continue
 		}
 		g.Go(func() error {
+			// A device whose decode was deferred (a cached compile) is
+			// decoded here only because the change touches it.
+			if err := r.Decoded(); err != nil {
+				return err
+			}
+			if err := c.Decoded(); err != nil {
+				return err
+			}
 			results[i] = diffDevice(n, r, c)
 			return nil
 		})

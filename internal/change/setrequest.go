@@ -133,6 +133,9 @@ func ApplySetRequestsFrom(running *snapshot.Snapshot, reqs []*gpb.SetRequest, fi
 }
 
 func setApplyDevice(run *snapshot.DeviceConfig, reqs []*gpb.SetRequest, file string) (*snapshot.DeviceConfig, error) {
+	if err := run.Decoded(); err != nil { // deferred by a cached compile
+		return nil, err
+	}
 	tree, err := oc.Copy(run.Tree)
 	if err != nil {
 		return nil, fmt.Errorf("%s: copying the running tree: %w", run.Name, err)

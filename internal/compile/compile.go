@@ -27,7 +27,24 @@ import (
 )
 
 // Compile builds the network model of a snapshot.
-func Compile(s *snapshot.Snapshot) (*network.Network, error) {
+func Compile(s *snapshot.Snapshot) (*network.Network, error) { return CompileWith(s, nil) }
+
+// DeviceCache keeps compiled devices between runs (internal/compilecache).
+// A device's compiled form depends only on its name and its bytes (and on
+// the compiler, which the cache's key covers): inventory facts (role, site,
+// tags) and the device's ID are set by Compile afterwards, and the file name
+// only appears in errors, which are never cached. Get returns a device the
+// caller owns (no two calls share memory); a miss of any kind is false.
+type DeviceCache interface {
+	Get(name string, raw []byte) (*network.Device, []network.Unmodelled, bool)
+	Put(name string, raw []byte, d *network.Device, unmod []network.Unmodelled)
+}
+
+// CompileWith is Compile reading and filling a device cache (nil: none).
+// Devices rendered from a tree (a SetRequest applied to running, a gNMI
+// Get) bypass the cache: their tree, not their rendering, is what was
+// compiled, so their bytes are not a faithful key.
+func CompileWith(s *snapshot.Snapshot, cache DeviceCache) (*network.Network, error) {
 	if s == nil {
 		return nil, fmt.Errorf("compile: nil snapshot")
 	}
@@ -38,8 +55,7 @@ func Compile(s *snapshot.Snapshot) (*network.Network, error) {
 		ids[n] = network.DeviceID(i)
 	}
 	for i, n := range names {
-		dc := s.Devices[n]
-		d, unmod, err := compileDevice(n, dc)
+		d, unmod, err := compileCached(n, s.Devices[n], cache)
 		if err != nil {
 			return nil, err
 		}
@@ -173,6 +189,23 @@ func (c *devCompiler) statementOf(path string) *network.Statement {
 		}
 	}
 	return nil
+}
+
+func compileCached(name string, dc *snapshot.DeviceConfig, cache DeviceCache) (*network.Device, []network.Unmodelled, error) {
+	useCache := cache != nil && dc != nil && !dc.Rendered && len(dc.Raw) > 0
+	if useCache {
+		if d, unmod, ok := cache.Get(name, dc.Raw); ok {
+			return d, unmod, nil
+		}
+	}
+	if err := dc.Decoded(); err != nil {
+		return nil, nil, err
+	}
+	d, unmod, err := compileDevice(name, dc)
+	if err == nil && useCache {
+		cache.Put(name, dc.Raw, d, unmod)
+	}
+	return d, unmod, err
 }
 
 func compileDevice(name string, dc *snapshot.DeviceConfig) (*network.Device, []network.Unmodelled, error) {

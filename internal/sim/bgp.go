@@ -485,11 +485,18 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 	}
 }
 
+// clonePath copies a path for export or import. Its slices (AS path,
+// communities, cluster list) are shared, not copied: they are immutable once
+// built — every policy action and every prepend builds a new slice
+// (applyActions, setCommunities, export) — and copying them on every
+// advertisement was the largest allocation of propagation. Clip keeps that
+// safe should a future change append to one: with no spare capacity, append
+// copies instead of writing into the shared array.
 func clonePath(p *Path) *Path {
 	c := *p
-	c.ASPath = slices.Clone(p.ASPath)
-	c.Communities = slices.Clone(p.Communities)
-	c.ClusterList = slices.Clone(p.ClusterList)
+	c.ASPath = slices.Clip(p.ASPath)
+	c.Communities = slices.Clip(p.Communities)
+	c.ClusterList = slices.Clip(p.ClusterList)
 	return &c
 }
 
@@ -556,7 +563,10 @@ func (s *state) originKey(pid int32) string {
 }
 
 // prefixSetSignatures gives each prefix a string of its membership in every
-// distinct prefix-set of the network (identical sets on many devices count once).
+// distinct prefix-set of the network (identical sets on many devices count
+// once). One index over the entries of all sets answers each prefix with the
+// sets that match it: scanning every entry of every set for every prefix was
+// quadratic in network size (data-centre sets grow with the prefixes).
 func (s *state) prefixSetSignatures() []string {
 	uniq := map[string]*network.PrefixSet{}
 	for _, d := range s.net.Devices {
@@ -569,19 +579,41 @@ func (s *state) prefixSetSignatures() []string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var idx network.RangeIndex
+	for i, k := range keys {
+		for _, e := range uniq[k].Entries {
+			idx.Add(e, int32(i))
+		}
+	}
 	sig := make([]string, len(s.bgp.prefixes))
 	buf := make([]byte, (len(keys)+7)/8)
 	for pid, p := range s.bgp.prefixes {
 		clear(buf)
-		for i, k := range keys {
-			if uniq[k].Matches(p) {
-				buf[i/8] |= 1 << (i % 8)
-			}
-		}
+		idx.Match(p, func(i int32) bool {
+			buf[i/8] |= 1 << (i % 8)
+			return true
+		})
 		sig[pid] = string(buf)
 	}
 	return sig
 }
+
+// indexPrefixSets indexes the prefix-sets too large to scan per evaluation
+// (network.PrefixSet.Index).
+func (s *state) indexPrefixSets() {
+	s.setIndex = map[*network.PrefixSet]*network.RangeIndex{}
+	for _, d := range s.net.Devices {
+		for _, ps := range d.PrefixSets {
+			if len(ps.Entries) > linearSetMax {
+				s.setIndex[ps] = ps.Index()
+			}
+		}
+	}
+}
+
+// linearSetMax is the set size up to which a scan is as fast as a lookup in
+// an index (one map probe per distinct entry length).
+const linearSetMax = 8
 
 // bestAt is device d's best path for prefix id pid, or nil.
 func (s *state) bestAt(pid int32, node int32) *Path {

@@ -13,7 +13,8 @@ import (
 type policyCtx struct {
 	dev     *network.Device
 	prefix  netip.Prefix
-	unknown *unknownSink // where statements the simulator cannot interpret are recorded
+	unknown *unknownSink                               // where statements the simulator cannot interpret are recorded
+	sets    map[*network.PrefixSet]*network.RangeIndex // indexes of the large prefix-sets
 	// set by actions
 	nhSelf bool
 	nhAddr netip.Addr
@@ -74,7 +75,7 @@ func matches(ctx *policyCtx, c *network.Conditions, p *Path) bool {
 	d := ctx.dev
 	if c.PrefixSet != "" {
 		ps := d.PrefixSets[c.PrefixSet]
-		m := ps != nil && ps.Matches(ctx.prefix) || mutant == "prefix-set-ignored"
+		m := ps != nil && ctx.prefixSetMatches(ps) || mutant == "prefix-set-ignored"
 		if c.PrefixSetMode == network.MatchInvert {
 			m = !m
 		}
@@ -121,6 +122,15 @@ func matches(ctx *policyCtx, c *network.Conditions, p *Path) bool {
 		}
 	}
 	return true
+}
+
+// prefixSetMatches is ps.Matches(ctx.prefix), through the set's index when
+// it has one.
+func (ctx *policyCtx) prefixSetMatches(ps *network.PrefixSet) bool {
+	if x := ctx.sets[ps]; x != nil {
+		return x.Any(ctx.prefix)
+	}
+	return ps.Matches(ctx.prefix)
 }
 
 func matchCommunity(m network.CommunityMatcher, c network.Community) bool {

@@ -44,6 +44,10 @@ type state struct {
 	// class computed in an earlier fixed-point iteration is reused.
 	psSig    []string
 	ribCache map[string]*prefixRIB
+	// setIndex holds an index of every prefix-set too large to scan on each
+	// policy evaluation; built before any evaluation and read-only after, so
+	// the parallel class propagation shares it without locks.
+	setIndex map[*network.PrefixSet]*network.RangeIndex
 
 	bgpUnknown    *unknownSink   // statements BGP propagation could not interpret, taken per class
 	localUnknown  *unknownSink   // same for redistribution, rebuilt by computeLocal
@@ -70,6 +74,7 @@ func Run(n *network.Network) *Result {
 		s.announcing[i] = true // announcers start healthy, as in steady state
 	}
 	s.indexPrefixes()
+	s.indexPrefixSets()
 
 	res := &Result{adv: &advCache{}, Net: n, Links: s.topo.links, Adjacencies: s.igp.adjs, Sessions: s.sessions,
 		igp: s.igp, topo: s.topo, external: s.external}
@@ -269,7 +274,7 @@ func (s *state) computeLocal() {
 				}
 				path := &Path{Origin: OriginIncomplete, LocalPref: 100, Local: true, Source: tc.Src, session: -1,
 					HasMED: tc.Src != network.ProtoLocalAggregate}
-				ctx := &policyCtx{dev: d, prefix: p, unknown: s.localUnknown}
+				ctx := &policyCtx{dev: d, prefix: p, unknown: s.localUnknown, sets: s.setIndex}
 				if !applyChain(ctx, tc.Import, network.ResultAccept, path) {
 					continue
 				}

@@ -84,7 +84,7 @@ func sortedUnknowns(m map[string]PolicyUnknown) []PolicyUnknown {
 
 // policyCtx starts a policy evaluation for BGP propagation.
 func (s *state) policyCtx(d *network.Device, p netip.Prefix) *policyCtx {
-	return &policyCtx{dev: d, prefix: p, unknown: s.bgpUnknown}
+	return &policyCtx{dev: d, prefix: p, unknown: s.bgpUnknown, sets: s.setIndex}
 }
 
 // propagateClass propagates one prefix class and keeps, with its RIBs, the

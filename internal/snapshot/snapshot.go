@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/backstop-net/backstop/internal/fault"
 	"github.com/backstop-net/backstop/internal/inventory"
@@ -43,6 +44,50 @@ type DeviceConfig struct {
 	Rendered bool
 	Tree     *oc.Device
 	Ignored  []oc.Ignored // members the binding does not know
+	// deferred is set when loading skipped the decode (Options.Defer): Tree
+	// and Ignored are filled by the first Decoded call. A pointer, so that
+	// copying a DeviceConfig never copies the Once.
+	deferred *deferredDecode
+}
+
+type deferredDecode struct {
+	once sync.Once
+	err  error
+}
+
+// Decoded makes sure Tree and Ignored are set, decoding Raw now if loading
+// deferred it; safe for concurrent use. Every reader of Tree or Ignored in
+// a pipeline that may load with Options.Defer calls it first. The error is
+// the one loading would have returned (a deferred device is one whose bytes
+// a cache has seen decode, so it is not expected, but it is never hidden).
+func (d *DeviceConfig) Decoded() error {
+	if d == nil || d.deferred == nil {
+		return nil
+	}
+	d.deferred.once.Do(func() {
+		tree, ignored, err := oc.Load(d.Raw)
+		if err != nil {
+			d.deferred.err = fault.Badf("%s: %w", d.File, err)
+			return
+		}
+		d.Tree, d.Ignored = tree, ignored
+	})
+	return d.deferred.err
+}
+
+// IsDeferred reports whether the device's decode was deferred and has not
+// happened yet (for tests and measurements).
+func (d *DeviceConfig) IsDeferred() bool {
+	return d.deferred != nil && d.Tree == nil && d.deferred.err == nil
+}
+
+// Options change how a snapshot folder is loaded.
+type Options struct {
+	// Defer, when it returns true for a device's name and bytes, skips that
+	// device's decode at load time (see DeviceConfig.Decoded): a check whose
+	// compile cache already holds the device never needs its tree unless the
+	// change touches it. Nil decodes everything at load, as Load does.
+	Defer func(name string, raw []byte) bool
 }
 
 // Names returns the device names, sorted.
@@ -89,7 +134,10 @@ func LoadEnvironment(path string, inv *inventory.Inventory) (*Environment, error
 }
 
 // Load reads a snapshot folder.
-func Load(dir string) (*Snapshot, error) {
+func Load(dir string) (*Snapshot, error) { return LoadWith(dir, Options{}) }
+
+// LoadWith is Load with options.
+func LoadWith(dir string, opt Options) (*Snapshot, error) {
 	invPath := filepath.Join(dir, "inventory.yaml")
 	inv, err := inventory.Load(invPath)
 	if err != nil {
@@ -114,7 +162,7 @@ func Load(dir string) (*Snapshot, error) {
 				filepath.Join(dir, "configs", d.Name+".json"))
 		}
 	}
-	s.Devices, err = loadFiles(files)
+	s.Devices, err = loadFiles(files, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +187,7 @@ func configFiles(dir string) (map[string]string, error) {
 
 // loadFiles decodes configs in parallel: the binding decodes slowly, so each
 // file is decoded exactly once, on all cores.
-func loadFiles(files map[string]string) (map[string]*DeviceConfig, error) {
+func loadFiles(files map[string]string, opt Options) (map[string]*DeviceConfig, error) {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -153,6 +201,10 @@ func loadFiles(files map[string]string) (map[string]*DeviceConfig, error) {
 			data, err := os.ReadFile(files[n])
 			if err != nil {
 				return fault.Bad(err)
+			}
+			if opt.Defer != nil && opt.Defer(n, data) {
+				out[i] = &DeviceConfig{Name: n, File: files[n], Raw: data, deferred: &deferredDecode{}}
+				return nil
 			}
 			dc, err := Decode(n, files[n], data)
 			if err != nil {
@@ -202,8 +254,13 @@ func (s *Snapshot) WithDevices(source string, repl map[string]*DeviceConfig) (*S
 // inventory.yaml), or a folder of per-device JSON files (<device>.json, directly
 // or under configs/) that replace those devices of running.
 func LoadCandidate(running *Snapshot, dir string) (*Snapshot, error) {
+	return LoadCandidateWith(running, dir, Options{})
+}
+
+// LoadCandidateWith is LoadCandidate with options.
+func LoadCandidateWith(running *Snapshot, dir string, opt Options) (*Snapshot, error) {
 	if _, err := os.Stat(filepath.Join(dir, "inventory.yaml")); err == nil {
-		return Load(dir)
+		return LoadWith(dir, opt)
 	}
 	files, err := configFiles(dir)
 	if err != nil {
@@ -222,7 +279,7 @@ func LoadCandidate(running *Snapshot, dir string) (*Snapshot, error) {
 			return nil, fault.Badf("%s: device %q is not in the inventory", f, name)
 		}
 	}
-	devs, err := loadFiles(files)
+	devs, err := loadFiles(files, opt)
 	if err != nil {
 		return nil, err
 	}

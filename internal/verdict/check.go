@@ -21,6 +21,9 @@ type Input struct {
 	Policy             *policy.File
 	FailOn             string // "block" (default) or "warn"
 	Version            string // backstop's version, for the report
+	// Cache keeps compiled devices between runs (internal/compilecache);
+	// nil compiles everything. It never changes the report.
+	Cache compile.DeviceCache
 }
 
 // Check runs the whole pipeline after loading: compile, diff and simulate both
@@ -35,8 +38,8 @@ func Check(in Input) (*Report, error) {
 	var netB, netA *network.Network
 	var cs *change.ChangeSet
 	var g errgroup.Group
-	g.Go(func() (err error) { netB, err = compile.Compile(in.Running); return })
-	g.Go(func() (err error) { netA, err = compile.Compile(in.Candidate); return })
+	g.Go(func() (err error) { netB, err = compile.CompileWith(in.Running, in.Cache); return })
+	g.Go(func() (err error) { netA, err = compile.CompileWith(in.Candidate, in.Cache); return })
 	g.Go(func() (err error) { cs, err = change.Diff(in.Running, in.Candidate); return })
 	if err := g.Wait(); err != nil {
 		return nil, err
