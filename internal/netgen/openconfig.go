@@ -152,6 +152,13 @@ func (r *Router) ocNI() M {
 	if len(r.Statics) > 0 {
 		protos = append(protos, protocol("STATIC", M{"static-routes": M{"static": r.ocStatics()}}))
 	}
+	for _, tc := range r.Redistribute {
+		if tc.From == "DIRECTLY_CONNECTED" {
+			// the table of connected routes belongs to a protocol instance
+			protos = append(protos, protocol("DIRECTLY_CONNECTED", M{}))
+			break
+		}
+	}
 	if len(r.Aggregates) > 0 {
 		var ags L
 		for _, p := range r.Aggregates {
@@ -374,7 +381,10 @@ func (r *Router) ocBGP() M {
 	var nbrs L
 	for _, nb := range g.Neighbors {
 		a := nb.Addr.String()
-		cfg := M{"neighbor-address": a, "peer-as": nb.PeerAS, "enabled": true}
+		cfg := M{"neighbor-address": a, "enabled": true}
+		if nb.PeerAS != 0 {
+			cfg["peer-as"] = nb.PeerAS
+		}
 		if nb.Group != "" {
 			cfg["peer-group"] = nb.Group
 		}

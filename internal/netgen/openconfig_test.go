@@ -13,7 +13,9 @@ import (
 
 // load writes t as a snapshot folder and reads it back through backstop's
 // normal path: snapshot.Load (the binding), schema validation, compile, sim.
-func load(tb testing.TB, t *Topology) *sim.Result {
+// Schema validation (ygot's, leafrefs included) takes about a second per
+// small device, so it runs on the networks where validate is set.
+func load(tb testing.TB, t *Topology, validate bool) *sim.Result {
 	tb.Helper()
 	files, err := RenderOpenConfig(t)
 	if err != nil {
@@ -31,6 +33,9 @@ func load(tb testing.TB, t *Topology) *sim.Result {
 		d := s.Devices[n]
 		if len(d.Ignored) > 0 {
 			tb.Errorf("%s %s: members the binding does not know: %v", t.Name, n, d.Ignored)
+		}
+		if !validate {
+			continue
 		}
 		if err := oc.Validate(d.Tree); err != nil {
 			tb.Errorf("%s %s: schema validation: %v", t.Name, n, err)
@@ -64,13 +69,15 @@ func faultyNames(t *Topology) map[string]bool {
 
 func TestConformanceNetworksLoad(t *testing.T) {
 	features := map[string]int{}
-	for seed := uint64(1); seed <= 40; seed++ {
+	for seed := uint64(1); seed <= 25; seed++ {
 		top, err := Generate(Options{Style: Conformance, Seed: seed})
 		if err != nil {
 			t.Fatal(err)
 		}
 		countFeatures(top, features)
-		res := load(t, top)
+		// seeds 5 and 7 redistribute connected routes (a table whose leafref needs
+		// a DIRECTLY_CONNECTED protocol instance)
+		res := load(t, top, seed <= 5 || seed == 7)
 		if len(top.Faults) == 0 {
 			for _, d := range res.Disagreements {
 				t.Errorf("%s: no fault was generated, yet %s: %s", top.Name, d.Object, d.Reason)
@@ -91,11 +98,11 @@ func TestConformanceNetworksLoad(t *testing.T) {
 			t.Errorf("%s: no BGP session is established", top.Name)
 		}
 	}
-	// Every feature the description can express appears in 40 seeds: a
+	// Every feature the description can express appears in 25 seeds: a
 	// generator change that stops producing one must be noticed.
 	for _, f := range allFeatures {
 		if features[f] == 0 {
-			t.Errorf("feature %s never generated in seeds 1..40", f)
+			t.Errorf("feature %s never generated in seeds 1..25", f)
 		}
 	}
 }
@@ -119,7 +126,7 @@ func TestBackboneNetworksLoad(t *testing.T) {
 	for _, c := range []struct {
 		routers int
 		seed    uint64
-	}{{8, 1}, {24, 2}, {50, 3}, {120, 4}} {
+	}{{8, 1}, {30, 2}, {64, 3}} {
 		t.Run(fmt.Sprintf("%d-%d", c.routers, c.seed), func(t *testing.T) {
 			top, err := Generate(Options{Style: Backbone, Routers: c.routers, Seed: c.seed})
 			if err != nil {
@@ -128,7 +135,7 @@ func TestBackboneNetworksLoad(t *testing.T) {
 			if len(top.Routers) != c.routers {
 				t.Fatalf("%d routers, want %d", len(top.Routers), c.routers)
 			}
-			res := load(t, top)
+			res := load(t, top, c.routers <= 8)
 			for _, d := range res.Disagreements {
 				t.Errorf("disagreement %s: %s", d.Object, d.Reason)
 			}
