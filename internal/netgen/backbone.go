@@ -23,7 +23,9 @@ type bbGen struct {
 func loopback(i int) netip.Addr { return ip4(10, (i+1)>>16, ((i+1)>>8)&0xff, (i+1)&0xff) }
 
 // internalPrefix is the k-th internal /24 (20.0.0.0 upwards).
-func internalPrefix(k int) netip.Prefix { return netip.PrefixFrom(ip4(20+k>>16, (k>>8)&0xff, k&0xff, 0), 24) }
+func internalPrefix(k int) netip.Prefix {
+	return netip.PrefixFrom(ip4(20+k>>16, (k>>8)&0xff, k&0xff, 0), 24)
+}
 
 // externalPrefix is the k-th external /24 (120.0.0.0 upwards).
 func externalPrefix(k int) netip.Prefix {
@@ -42,6 +44,10 @@ func (g *bbGen) link(a, c *Router, metric uint32) {
 	a.Interfaces = append(a.Interfaces, ia)
 	c.Interfaces = append(c.Interfaces, ic)
 }
+
+// ServiceAggregate is the public service aggregate the edges of a backbone
+// announce to their transits (policies/default.yaml names it critical).
+var ServiceAggregate = netip.MustParsePrefix("157.240.0.0/16")
 
 var transitASNs = []uint32{3356, 174, 1299, 2914, 6453, 6762, 3257, 6939}
 
@@ -179,6 +185,11 @@ func backbone(o Options) *Topology {
 	}
 	for k, r := range dcs {
 		ps := PrefixSet{Name: "DC-PREFIXES"}
+		// Each DC also originates one public service /24 inside
+		// ServiceAggregate, which the edges aggregate and announce.
+		svc := netip.PrefixFrom(ip4(157, 240, k%256, 0), 24)
+		r.Statics = append(r.Statics, Static{Prefix: svc, Discard: true})
+		ps.Entries = append(ps.Entries, exact(svc))
 		for _, p := range own[k] {
 			r.Statics = append(r.Statics, Static{Prefix: p, Discard: true})
 			ps.Entries = append(ps.Entries, exact(p))
@@ -191,7 +202,7 @@ func backbone(o Options) *Topology {
 		r.Redistribute = append(r.Redistribute, Redistribution{From: "STATIC", Import: []string{"DC-ORIGINATE"}, DefImport: ResultReject})
 	}
 	// The internal space, aggregated at the edges.
-	var internalAggs []netip.Prefix
+	internalAggs := []netip.Prefix{ServiceAggregate}
 	for a := 0; a <= (total-1)>>16; a++ {
 		internalAggs = append(internalAggs, netip.PrefixFrom(ip4(20+a, 0, 0, 0), 8))
 	}
