@@ -146,7 +146,7 @@ func renderFRRRouter(r *Router) (*frr.Router, error) {
 			ln = linuxName(k, i.Name, used)
 		}
 		fr.IfMap[i.Name] = ln
-		fr.Ifaces = append(fr.Ifaces, frr.Iface{OC: i.Name, Linux: ln, Addresses: []netip.Prefix{i.Addr}, Enabled: i.Enabled, Loopback: i.Loopback})
+		fr.Ifaces = append(fr.Ifaces, frr.Iface{OC: i.Name, Linux: ln, Addresses: []netip.Prefix{i.Addr}, Enabled: i.Enabled, Loopback: i.Loopback, MTU: i.MTU})
 	}
 	hdr := fmt.Sprintf("hostname %s\n!\n", host(r.Name))
 	fr.Files["zebra"] = hdr
