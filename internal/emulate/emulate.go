@@ -72,6 +72,12 @@ func Emulate(name string, n *network.Network, o Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	return emulateRendered(name, res, cfg, st, o)
+}
+
+// emulateRendered runs a simulation result and an FRR rendering of the same
+// network on the lab and compares them (Emulate, EmulateIndependent).
+func emulateRendered(name string, res *sim.Result, cfg *frr.Config, st time.Duration, o Options) (*Outcome, error) {
 	out := &Outcome{Name: name, Sim: res, SimTime: st, Routers: len(cfg.Routers)}
 	if !res.Converged {
 		return out, fmt.Errorf("%s: the simulation does not converge (%v); nothing to compare", name, res.Notes)

@@ -296,6 +296,9 @@ func (l *Lab) wire(links []sim.Link) error {
 			for _, a := range ifc.Addresses {
 				lines = append(lines, fmt.Sprintf("addr add %s dev %s", a, ifc.Linux))
 			}
+			if ifc.MTU > 0 {
+				lines = append(lines, fmt.Sprintf("link set %s mtu %d", ifc.Linux, ifc.MTU))
+			}
 			st := "up"
 			if !ifc.Enabled {
 				st = "down"

@@ -28,11 +28,16 @@ import (
 type job struct {
 	name string
 	net  func() (*network.Network, error)
+	// run, when set, runs the job itself (independent networks: generated
+	// as OpenConfig and loaded through compile, FRR rendered from the
+	// description).
+	run func(emulate.Options) (*emulate.Outcome, error)
 }
 
 func main() {
 	testdata := flag.String("testdata", "testdata", "folder with backbone/ and scenarios/ (empty: skip)")
 	generated := flag.Int("generated", 200, "number of generated networks")
+	independent := flag.Int("independent", 0, "number of independent networks (internal/netgen: OpenConfig loaded through compile vs FRR rendered from the same description), seeds 1..N")
 	seed := flag.Uint64("seed", 1, "first seed of the generated networks")
 	parallel := flag.Int("parallel", 3, "networks emulated at the same time")
 	only := flag.String("only", "", "run only networks whose name contains this (or, with commas, exactly these names)")
@@ -64,7 +69,13 @@ func main() {
 	}
 	for i := 0; i < *generated; i++ {
 		s := *seed + uint64(i)
-		jobs = append(jobs, job{fmt.Sprintf("gen/%d", s), func() (*network.Network, error) { return gen.Network(s), nil }})
+		jobs = append(jobs, job{name: fmt.Sprintf("gen/%d", s), net: func() (*network.Network, error) { return gen.Network(s), nil }})
+	}
+	for i := 1; i <= *independent; i++ {
+		s := uint64(i)
+		jobs = append(jobs, job{name: emulate.IndependentName(s), run: func(o emulate.Options) (*emulate.Outcome, error) {
+			return emulate.EmulateIndependent(s, o)
+		}})
 	}
 	if *only != "" {
 		var keepJobs []job
@@ -83,12 +94,19 @@ func main() {
 	results := make([]result, len(jobs))
 	var mu sync.Mutex
 	runOne := func(i int, j job) {
-		n, err := j.net()
-		if err != nil {
-			results[i] = result{nil, fmt.Errorf("%s: %w", j.name, err)}
-			return
+		eo := emulate.Options{Keep: *keep, Hold: *hold, Exceptions: ex}
+		var o *emulate.Outcome
+		var err error
+		if j.run != nil {
+			o, err = j.run(eo)
+		} else {
+			var n *network.Network
+			if n, err = j.net(); err != nil {
+				results[i] = result{nil, fmt.Errorf("%s: %w", j.name, err)}
+				return
+			}
+			o, err = emulate.Emulate(j.name, n, eo)
 		}
-		o, err := emulate.Emulate(j.name, n, emulate.Options{Keep: *keep, Hold: *hold, Exceptions: ex})
 		results[i] = result{o, err}
 		mu.Lock()
 		defer mu.Unlock()
@@ -271,7 +289,7 @@ func scenarioJobs(dir string) []job {
 			return n, nil
 		}
 	}
-	jobs := []job{{"scenario/backbone(running)", load("")}}
+	jobs := []job{{name: "scenario/backbone(running)", net: load("")}}
 	ents, _ := os.ReadDir(filepath.Join(dir, "scenarios"))
 	for _, e := range ents {
 		c := filepath.Join(dir, "scenarios", e.Name(), "candidate")
@@ -291,7 +309,7 @@ func scenarioJobs(dir string) []job {
 			notCompared = append(notCompared, fmt.Sprintf("scenario/%s: %s", e.Name(), spec.FRR))
 			continue
 		}
-		jobs = append(jobs, job{"scenario/" + e.Name() + "/candidate", load(c)})
+		jobs = append(jobs, job{name: "scenario/" + e.Name() + "/candidate", net: load(c)})
 	}
 	return jobs
 }
@@ -306,7 +324,7 @@ func dumpAll(dir, testdata string, generated int, seed uint64, only string) int 
 	}
 	for i := 0; i < generated; i++ {
 		s := seed + uint64(i)
-		jobs = append(jobs, job{fmt.Sprintf("gen/%d", s), func() (*network.Network, error) { return gen.Network(s), nil }})
+		jobs = append(jobs, job{name: fmt.Sprintf("gen/%d", s), net: func() (*network.Network, error) { return gen.Network(s), nil }})
 	}
 	for _, j := range jobs {
 		if only != "" && !strings.Contains(j.name, only) {

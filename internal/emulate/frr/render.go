@@ -61,6 +61,9 @@ type Iface struct {
 	Addresses []netip.Prefix // host address with prefix length
 	Enabled   bool
 	Loopback  bool // addresses go on "lo"
+	// MTU of the kernel interface (0: the default). isisd pads hellos to
+	// the MTU, so an MTU mismatch takes the adjacency down on FRR too.
+	MTU int
 }
 
 // Router is one router's rendered configuration.
