@@ -49,12 +49,15 @@ var predicates = map[string]predicate{
 	"redistributed-gateway-next-hop":    redistributedGatewayNextHop,
 	"redistributed-gateway-own-address": redistributedGatewayOwnAddress,
 	// The same cause seen in the forwarding table: no BGP route, no FIB entry.
-	"redistributed-gateway-own-address-fib": redistributedGatewayOwnAddress,
-	"nexthop-inside-own-prefix":             nextHopInsideOwnPrefix,
-	"nexthop-inside-own-prefix-ebgp":        nextHopInsideOwnPrefixEBGP,
-	"reflected-next-hop-self":               reflectedNextHopSelf,
-	"frr84-aggregate-not-installed":         aggregateNotInstalled,
-	"frr84-parallel-adjacency-next-hop":     parallelAdjacencyNextHop,
+	"redistributed-gateway-own-address-fib":     redistributedGatewayOwnAddress,
+	"nexthop-inside-own-prefix":                 nextHopInsideOwnPrefix,
+	"nexthop-inside-own-prefix-ebgp-absent":     upstreamNextHopInsideOwnPrefix,
+	"nexthop-inside-own-prefix-ebgp-absent-fib": upstreamNextHopInsideOwnPrefix,
+	"redistributed-gateway-next-hop-fib":        forwardsTowardsGateway,
+	"nexthop-inside-own-prefix-ebgp":            nextHopInsideOwnPrefixEBGP,
+	"reflected-next-hop-self":                   reflectedNextHopSelf,
+	"frr84-aggregate-not-installed":             aggregateNotInstalled,
+	"frr84-parallel-adjacency-next-hop":         parallelAdjacencyNextHop,
 }
 
 //go:embed exceptions.yaml
@@ -422,4 +425,71 @@ func parallelAdjacencyNextHop(c *Context, d Diff) bool {
 	ms := metrics[nbr]
 	sort.Slice(ms, func(i, j int) bool { return ms[i] < ms[j] })
 	return len(ms) >= 2 && ms[0] != ms[len(ms)-1]
+}
+
+// upstreamNextHopInsideOwnPrefix: nextHopInsideOwnPrefix one AS further,
+// when no other copy reaches this router: the inventoried router that sends
+// the simulated best path over eBGP has, in FRR, no path to send at all.
+// Condition: the simulated best path here is eBGP-learned from an
+// inventoried router whose own best path is an iBGP path with its next hop
+// inside the prefix.
+func upstreamNextHopInsideOwnPrefix(c *Context, d Diff) bool {
+	p := c.best(d.Device, d.Prefix)
+	if p == nil || p.Source != "ebgp" || p.FromDevice == "" {
+		return false
+	}
+	s := c.best(p.FromDevice, d.Prefix)
+	return s != nil && s.Source == "ibgp" && nhInside(s.NextHop, d.Prefix)
+}
+
+// forwardsTowardsGateway: the forwarding side of
+// redistributedGatewayNextHop. With the gateway as BGP next hop, FRR
+// resolves it through the IGP and forwards straight towards the gateway;
+// the simulator forwards towards the originator. Condition: a router
+// redistributes the prefix with gateway G, and FRR's next hops here are
+// exactly this router's IGP next hops towards G (or G itself when it is on
+// a connected subnet).
+func forwardsTowardsGateway(c *Context, d Diff) bool {
+	if d.FRR.NextHop != "forward" || len(d.FRR.Hops) == 0 {
+		return false
+	}
+	for _, o := range c.net.Devices {
+		for _, g := range c.gateways(o, d.Prefix) {
+			if want := c.igpHops(d.Device, g); want != nil && slices.Equal(want, d.FRR.Hops) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// igpHops: dev's next hops towards address a, sorted: a itself when it is
+// on one of dev's connected subnets, else the hops of dev's longest IS-IS
+// route covering a; nil when neither.
+func (c *Context) igpHops(dev string, a netip.Addr) []string {
+	if d := c.net.Device(dev); d != nil {
+		for _, ifc := range d.Interfaces {
+			for _, p := range ifc.Addresses {
+				if p.Bits() < 32 && p.Masked().Contains(a) {
+					return []string{a.String()}
+				}
+			}
+		}
+	}
+	var best *sim.ISISRoute
+	bestBits := -1
+	for ps, r := range c.isis[dev] {
+		p, err := netip.ParsePrefix(ps)
+		if err == nil && p.Contains(a) && p.Bits() > bestBits {
+			best, bestBits = r, p.Bits()
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	var out []string
+	for _, h := range best.NextHops {
+		out = append(out, h.Address)
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out)))
 }

@@ -45,6 +45,16 @@ var documented = map[string]func(n *network.Network, c *Context, d Diff) bool{
 		s := c.best(p.FromDevice, d.Prefix)
 		return s != nil && nhInside(s.NextHop, d.Prefix) && slices.Equal(d.Sim.ASPath, d.FRR.ASPath)
 	},
+	"nexthop-inside-own-prefix-ebgp-absent":     upstreamInside,
+	"nexthop-inside-own-prefix-ebgp-absent-fib": upstreamInside,
+	"redistributed-gateway-next-hop-fib": func(n *network.Network, c *Context, d Diff) bool {
+		// FRR's next hops lead towards some redistributed route's gateway.
+		return slices.ContainsFunc(n.Devices, func(o *network.Device) bool {
+			return slices.ContainsFunc(redistributedGateways(c, o, d.Prefix), func(g netip.Addr) bool {
+				return slices.Equal(c.igpHops(d.Device, g), d.FRR.Hops)
+			})
+		})
+	},
 	"reflected-next-hop-self": func(n *network.Network, c *Context, d Diff) bool {
 		p := c.best(d.Device, d.Prefix)
 		if p == nil || p.Source != "ibgp" {
@@ -279,4 +289,13 @@ func TestExceptionsFileIsStrict(t *testing.T) {
 			t.Errorf("accepted:\n%s", bad)
 		}
 	}
+}
+
+func upstreamInside(n *network.Network, c *Context, d Diff) bool {
+	p := c.best(d.Device, d.Prefix)
+	if p == nil || p.Source != "ebgp" {
+		return false
+	}
+	s := c.best(p.FromDevice, d.Prefix)
+	return s != nil && s.NextHop != "0.0.0.0" && nhInside(s.NextHop, d.Prefix)
 }
