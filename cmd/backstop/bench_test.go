@@ -13,7 +13,7 @@ import (
 // The hidden child side of `backstop bench`: one staged run on a generated
 // snapshot prints every stage as JSON, which the parent reads back.
 func TestBenchStagedChild(t *testing.T) {
-	g, err := bench.InterimGenerator.Generate(t.TempDir(), 40)
+	g, err := bench.NetgenGenerator.Generate(t.TempDir(), 40)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func defaultPolicy(t testing.TB) *policy.File {
 // network must pass against itself with nothing unmodelled, and the drain
 // must block.
 func TestGeneratedSnapshotIsHealthy(t *testing.T) {
-	g, err := InterimGenerator.Generate(t.TempDir(), 40)
+	g, err := NetgenGenerator.Generate(t.TempDir(), 40)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestGeneratedSnapshotIsHealthy(t *testing.T) {
 }
 
 func TestMeasureRunsEveryStage(t *testing.T) {
-	g, err := InterimGenerator.Generate(t.TempDir(), 40)
+	g, err := NetgenGenerator.Generate(t.TempDir(), 40)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,8 +136,11 @@ func TestMeasureRunsEveryStage(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(Stages, "|") {
 		t.Errorf("stages %q, want %q", got, Stages)
 	}
-	drained := 23 / 4 // 40 routers: 23 backbone routers besides the 4 reflectors
-	if s.Routers != 40 || s.Files != 40+drained || s.Links == 0 || s.Sessions == 0 || s.Prefixes < 40*50 {
+	cands, err := os.ReadDir(g.Candidate)
+	if err != nil || len(cands) == 0 {
+		t.Fatalf("candidate folder: %v (%d files)", err, len(cands))
+	}
+	if s.Routers != 40 || s.Files != 40+len(cands) || s.Links == 0 || s.Sessions == 0 || s.Prefixes < 40*50 {
 		t.Errorf("sizes: %+v", s)
 	}
 	if s.Bytes == 0 || s.Stage(StageRead).Bytes != s.Bytes || s.Stage(StageDecode).Bytes != s.Bytes || s.EncodingJSON.Bytes != s.Bytes {
@@ -150,7 +153,7 @@ func TestMeasureRunsEveryStage(t *testing.T) {
 }
 
 func TestMeasureFailsOnBadInput(t *testing.T) {
-	g, err := InterimGenerator.Generate(t.TempDir(), 40)
+	g, err := NetgenGenerator.Generate(t.TempDir(), 40)
 	if err != nil {
 		t.Fatal(err)
 	}

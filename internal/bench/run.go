@@ -81,7 +81,7 @@ func Run(w io.Writer, o Options) (*Result, error) {
 		o.Runs = 1
 	}
 	if o.Generator == nil {
-		o.Generator = InterimGenerator
+		o.Generator = NetgenGenerator
 	}
 	dir := o.Dir
 	if dir == "" {

@@ -68,7 +68,7 @@ func buildFixture(routers int) (*fixture, error) {
 	}
 	fixDir = dir
 	f := &fixture{pol: mustPolicy()}
-	if f.gen, err = InterimGenerator.Generate(dir, routers); err != nil {
+	if f.gen, err = NetgenGenerator.Generate(dir, routers); err != nil {
 		return nil, err
 	}
 	if f.runFiles, err = readConfigs(f.gen.Running + "/configs"); err != nil {
