@@ -10,6 +10,7 @@ import (
 
 	"github.com/backstop-net/backstop/internal/emulate/frr"
 	"github.com/backstop-net/backstop/internal/sim"
+	"github.com/backstop-net/backstop/models/network"
 )
 
 // Route is one compared route in a normalised form (both sides).
@@ -352,6 +353,19 @@ func compareSessions(network, dev string, res *sim.Result, st *RouterState) []Di
 	return out
 }
 
+// heldBySpeaker is what an FRR external speaker holds for a route sent with
+// communities cs: RFC 7999 3.2 says a receiver of a BLACKHOLE route SHOULD
+// add NO_EXPORT (or NO_ADVERTISE) so it does not propagate, and bgpd adds
+// NO_EXPORT on every eBGP session. The lab reads the speaker's table, so the
+// simulated side (communities as sent) gets the same addition; NO_EXPORT
+// already present is not added twice.
+func heldBySpeaker(cs []network.Community) []network.Community {
+	if !slices.Contains(cs, sim.CommunityBlackhole) || slices.Contains(cs, sim.CommunityNoExport) {
+		return cs
+	}
+	return append(slices.Clip(cs), sim.CommunityNoExport)
+}
+
 // CompareObserved compares what the verdict is computed from: every prefix
 // each external speaker receives (with its AS path) and every anycast site's
 // health, between the simulation and the same simulation observed through
@@ -363,9 +377,13 @@ func CompareObserved(network string, simRes, obs *sim.Result) []Diff {
 		for _, a := range r.Advertised() {
 			k := key{a.Device, a.Peer, a.Prefix.String()}
 			v := exp[k]
-			cs := communityStrings(a.Communities)
-			v[side] = Route{Present: true, ASPath: append([]uint32{}, a.ASPath...), Communities: cs,
-				Text: fmt.Sprintf("sent, as-path %v communities %v", a.ASPath, cs)}
+			cs := a.Communities
+			if side == 0 {
+				cs = heldBySpeaker(cs)
+			}
+			css := communityStrings(cs)
+			v[side] = Route{Present: true, ASPath: append([]uint32{}, a.ASPath...), Communities: css,
+				Text: fmt.Sprintf("sent, as-path %v communities %v", a.ASPath, css)}
 			exp[k] = v
 		}
 	}

@@ -24,7 +24,7 @@ import (
 type Exception struct {
 	ID     string `yaml:"id"`
 	Status string `yaml:"status"` // frr-difference (simulator bugs are fixed, never listed)
-	Kind   string `yaml:"kind"`   // bgp | isis | fib: the kind of compared entry
+	Kind   string `yaml:"kind"`   // bgp | isis | fib | export: the kind of compared entry
 	// When constrains the shape of the difference: "sim-only" (FRR lacks the
 	// route), "frr-only", "both" (present on both sides, attributes differ).
 	When string `yaml:"when"`
@@ -49,15 +49,14 @@ var predicates = map[string]predicate{
 	"redistributed-gateway-next-hop":    redistributedGatewayNextHop,
 	"redistributed-gateway-own-address": redistributedGatewayOwnAddress,
 	// The same cause seen in the forwarding table: no BGP route, no FIB entry.
-	"redistributed-gateway-own-address-fib":     redistributedGatewayOwnAddress,
-	"nexthop-inside-own-prefix":                 nextHopInsideOwnPrefix,
-	"nexthop-inside-own-prefix-ebgp-absent":     upstreamNextHopInsideOwnPrefix,
-	"nexthop-inside-own-prefix-ebgp-absent-fib": upstreamNextHopInsideOwnPrefix,
-	"redistributed-gateway-next-hop-fib":        forwardsTowardsGateway,
-	"nexthop-inside-own-prefix-ebgp":            nextHopInsideOwnPrefixEBGP,
-	"reflected-next-hop-self":                   reflectedNextHopSelf,
-	"frr84-aggregate-not-installed":             aggregateNotInstalled,
-	"frr84-parallel-adjacency-next-hop":         parallelAdjacencyNextHop,
+	"redistributed-gateway-own-address-fib": redistributedGatewayOwnAddress,
+	"redistributed-gateway-next-hop-fib":    forwardsTowardsGateway,
+	"reflected-next-hop-self":               reflectedNextHopSelf,
+	"frr84-aggregate-not-installed":         aggregateNotInstalled,
+	"frr84-aggregate-not-installed-fib":     aggregateNotInstalledFIB,
+	"frr84-aggregate-not-installed-export":  aggregateNotInstalledExport,
+	"frr84-parallel-adjacency-next-hop":     parallelAdjacencyNextHop,
+	"frr84-parallel-adjacency-next-hop-fib": parallelAdjacencyNextHop,
 }
 
 //go:embed exceptions.yaml
@@ -88,8 +87,8 @@ func parseExceptions(b []byte) ([]Exception, error) {
 		if e.Status != "frr-difference" {
 			return nil, fmt.Errorf("exceptions.yaml: %s: status %q: only frr-difference may be listed", e.ID, e.Status)
 		}
-		if e.Kind != "bgp" && e.Kind != "isis" && e.Kind != "fib" {
-			return nil, fmt.Errorf("exceptions.yaml: %s: kind %q: bgp, isis or fib", e.ID, e.Kind)
+		if e.Kind != "bgp" && e.Kind != "isis" && e.Kind != "fib" && e.Kind != "export" {
+			return nil, fmt.Errorf("exceptions.yaml: %s: kind %q: bgp, isis, fib or export", e.ID, e.Kind)
 		}
 		switch e.When {
 		case "sim-only", "frr-only":
@@ -304,45 +303,6 @@ func redistributedGatewayOwnAddress(c *Context, d Diff) bool {
 	return false
 }
 
-// nextHopInsideOwnPrefix: FRR never resolves a BGP next hop through the
-// prefix being resolved. Condition: the simulated best path at this device
-// is learned (not local) and its next hop lies inside the prefix.
-func nextHopInsideOwnPrefix(c *Context, d Diff) bool {
-	p := c.best(d.Device, d.Prefix)
-	return p != nil && p.Source != "local" && nhInside(p.NextHop, d.Prefix)
-}
-
-func nhInside(nh, prefix string) bool {
-	a, err1 := netip.ParseAddr(nh)
-	q, err2 := netip.ParsePrefix(prefix)
-	return err1 == nil && err2 == nil && q.Contains(a)
-}
-
-// nextHopInsideOwnPrefixEBGP: the consequence of nextHopInsideOwnPrefix one
-// AS further. Condition: the simulated best path at this device is
-// eBGP-learned from an inventoried router whose own best path for the prefix
-// is an iBGP path with its next hop inside the prefix (the path FRR never
-// selects there, so never sends), and FRR's next hop is an address of
-// another router of the sender's AS (the copy FRR keeps instead).
-func nextHopInsideOwnPrefixEBGP(c *Context, d Diff) bool {
-	p := c.best(d.Device, d.Prefix)
-	if p == nil || p.Source != "ebgp" || p.FromDevice == "" {
-		return false
-	}
-	s := c.best(p.FromDevice, d.Prefix)
-	if s == nil || s.Source != "ibgp" || !nhInside(s.NextHop, d.Prefix) {
-		return false
-	}
-	// FRR's path is another copy from the sender's AS: its next hop is an
-	// address of another router of that AS.
-	nh, err := netip.ParseAddr(d.FRR.NextHop)
-	if err != nil {
-		return false
-	}
-	other, sender := c.net.Device(c.owner[nh]), c.net.Device(p.FromDevice)
-	return other != nil && other != sender && other.BGP != nil && sender.BGP != nil && other.BGP.AS == sender.BGP.AS
-}
-
 // reflectedNextHopSelf: OpenConfig (and the simulator) apply an export
 // policy's next-hop self to reflected routes; FRR never changes the next hop
 // of a reflected iBGP route. Condition: the simulated best path at this
@@ -376,29 +336,90 @@ func reflectedNextHopSelf(c *Context, d Diff) bool {
 // aggregate, the simulated best path here is the local aggregate, and FRR's
 // next hop is an address of another router that aggregates it.
 func aggregateNotInstalled(c *Context, d Diff) bool {
-	aggregates := func(dev *network.Device) bool {
-		return dev != nil && slices.ContainsFunc(dev.Aggregates, func(a network.Aggregate) bool { return a.Prefix.String() == d.Prefix })
-	}
-	if !aggregates(c.net.Device(d.Device)) {
-		return false
-	}
-	p := c.best(d.Device, d.Prefix)
-	if p == nil || p.Source != "local" || p.Protocol != "aggregate" {
+	origin, others := c.aggregateBug(d.Device, d.Prefix)
+	if origin == "" {
 		return false
 	}
 	nh, err := netip.ParseAddr(d.FRR.NextHop)
 	if err != nil {
 		return false
 	}
-	other := c.owner[nh]
-	return other != "" && other != d.Device && aggregates(c.net.Device(other))
+	return slices.Contains(others, c.owner[nh])
+}
+
+// aggregateNotInstalledFIB: the forwarding side. FRR forwards towards the
+// other aggregator (its IGP next hops towards that router's loopback) where
+// the simulator discards locally or forwards towards the origin.
+func aggregateNotInstalledFIB(c *Context, d Diff) bool {
+	origin, others := c.aggregateBug(d.Device, d.Prefix)
+	if origin == "" || d.FRR.NextHop != "forward" {
+		return false
+	}
+	for _, o := range others {
+		if dev := c.net.Device(o); dev != nil && dev.BGP != nil && slices.Equal(c.igpHops(d.Device, dev.BGP.RouterID), d.FRR.Hops) {
+			return true
+		}
+	}
+	return false
+}
+
+// aggregateNotInstalledExport: what this router sends an external speaker
+// is FRR's path (the other aggregator's, without the attributes the origin's
+// aggregate policy sets): only the communities may differ.
+func aggregateNotInstalledExport(c *Context, d Diff) bool {
+	origin, _ := c.aggregateBug(d.Device, d.Prefix)
+	return origin != ""
+}
+
+// aggregateBug: the condition of frr84-aggregate-not-installed for the
+// simulated best path at dev. origin is the router whose local aggregate
+// that path is (dev itself, or the router it was learned from: the
+// originator ID when reflected); others are the other routers that
+// aggregate the same prefix, whose path FRR's origin already has and so
+// keeps instead of installing its own. Empty origin: the condition does not
+// hold.
+func (c *Context) aggregateBug(dev, prefix string) (origin string, others []string) {
+	aggregates := func(d *network.Device) bool {
+		return d != nil && slices.ContainsFunc(d.Aggregates, func(a network.Aggregate) bool { return a.Prefix.String() == prefix })
+	}
+	p := c.best(dev, prefix)
+	if p == nil {
+		return "", nil
+	}
+	switch {
+	case p.Source == "local":
+		origin = dev
+	case p.Source == "ibgp" && p.OriginatorID != "":
+		for _, o := range c.net.Devices {
+			if o.BGP != nil && o.BGP.RouterID.String() == p.OriginatorID {
+				origin = o.Name
+			}
+		}
+	case p.Source == "ibgp":
+		origin = p.FromDevice
+	}
+	op := c.best(origin, prefix)
+	if origin == "" || !aggregates(c.net.Device(origin)) || op == nil || op.Source != "local" || op.Protocol != "aggregate" {
+		return "", nil
+	}
+	for _, o := range c.net.Devices {
+		if o.Name != origin && aggregates(o) {
+			others = append(others, o.Name)
+		}
+	}
+	if len(others) == 0 {
+		return "", nil
+	}
+	return origin, others
 }
 
 // parallelAdjacencyNextHop: with two links to the same neighbour at different
 // metrics, FRR 8.4 takes the next hop from whichever adjacency it lists
 // first. Condition: this device has at least two IS-IS adjacencies to one
-// neighbour with different metrics from this side, and every next hop on
-// both sides is an address of that neighbour.
+// neighbour with different metrics from this side, and every next hop that
+// only one side has is an address of that neighbour. The fib variant is the
+// same cause seen in the forwarding of BGP prefixes resolved over that IGP
+// route.
 func parallelAdjacencyNextHop(c *Context, d Diff) bool {
 	metrics := map[string][]uint32{}
 	for _, a := range c.res.Adjacencies {
@@ -409,8 +430,25 @@ func parallelAdjacencyNextHop(c *Context, d Diff) bool {
 			metrics[a.A] = append(metrics[a.A], a.MetricBA)
 		}
 	}
+	// Only the hops one side has and the other has not must lead to that
+	// neighbour: a prefix with ECMP over another neighbour too keeps that
+	// branch on both sides.
+	var differ []string
+	for _, h := range d.Sim.Hops {
+		if !slices.Contains(d.FRR.Hops, h) {
+			differ = append(differ, h)
+		}
+	}
+	for _, h := range d.FRR.Hops {
+		if !slices.Contains(d.Sim.Hops, h) {
+			differ = append(differ, h)
+		}
+	}
+	if len(differ) == 0 {
+		return false
+	}
 	var nbr string
-	for _, h := range append(slices.Clone(d.Sim.Hops), d.FRR.Hops...) {
+	for _, h := range differ {
 		addr, _, _ := strings.Cut(h, "%")
 		a, err := netip.ParseAddr(addr)
 		if err != nil {
@@ -425,21 +463,6 @@ func parallelAdjacencyNextHop(c *Context, d Diff) bool {
 	ms := metrics[nbr]
 	sort.Slice(ms, func(i, j int) bool { return ms[i] < ms[j] })
 	return len(ms) >= 2 && ms[0] != ms[len(ms)-1]
-}
-
-// upstreamNextHopInsideOwnPrefix: nextHopInsideOwnPrefix one AS further,
-// when no other copy reaches this router: the inventoried router that sends
-// the simulated best path over eBGP has, in FRR, no path to send at all.
-// Condition: the simulated best path here is eBGP-learned from an
-// inventoried router whose own best path is an iBGP path with its next hop
-// inside the prefix.
-func upstreamNextHopInsideOwnPrefix(c *Context, d Diff) bool {
-	p := c.best(d.Device, d.Prefix)
-	if p == nil || p.Source != "ebgp" || p.FromDevice == "" {
-		return false
-	}
-	s := c.best(p.FromDevice, d.Prefix)
-	return s != nil && s.Source == "ibgp" && nhInside(s.NextHop, d.Prefix)
 }
 
 // forwardsTowardsGateway: the forwarding side of

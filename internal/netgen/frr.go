@@ -358,7 +358,10 @@ func bgpConf(r *Router) (string, error) {
 			fmt.Fprintf(&af, "  neighbor %s route-reflector-client\n", a)
 		}
 		if e.MaxPrefix > 0 {
-			fmt.Fprintf(&af, "  neighbor %s maximum-prefix %d\n", a, e.MaxPrefix)
+			// OpenConfig's max-prefixes counts what the peer sends, before
+			// import policy (docs/modelled.md): FRR's force, which needs the
+			// Adj-RIB-In that soft-reconfiguration inbound keeps.
+			fmt.Fprintf(&af, "  neighbor %s soft-reconfiguration inbound\n  neighbor %s maximum-prefix %d force\n", a, a, e.MaxPrefix)
 		}
 		implicit := ResultReject
 		if e.ibgp {

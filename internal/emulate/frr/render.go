@@ -609,10 +609,15 @@ func renderBGP(n *network.Network, d *network.Device) (string, error) {
 			// import policy accepts, as the simulator does (fail closed);
 			// without restart the session stays down once torn down, as in the
 			// simulator. prevent-teardown only logs: warning-only.
+			// force counts the Adj-RIB-In, which bgpd keeps only with
+			// soft-reconfiguration inbound (FRR PR 6801): without it the
+			// count stays at the accepted routes and the limit never fires
+			// on filtered ones.
 			mode := "force"
 			if nb.PreventTeardown {
 				mode = "warning-only force"
 			}
+			fmt.Fprintf(&af, "  neighbor %s soft-reconfiguration inbound\n", a)
 			fmt.Fprintf(&af, "  neighbor %s maximum-prefix %d %s\n", a, nb.MaxPrefixes, mode)
 		}
 		if nb.RRClient {

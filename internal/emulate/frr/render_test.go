@@ -144,7 +144,7 @@ func TestNeighborRendering(t *testing.T) {
 		{"iBGP local-as refused", 65000, func(_ *network.BGP, nb *network.Neighbor) { nb.LocalAS = 65010 },
 			nil, nil, "local-as 65010 on an iBGP session"},
 		{"max-prefixes tears down, counting every received prefix", 65001, func(_ *network.BGP, nb *network.Neighbor) { nb.MaxPrefixes = 3 },
-			[]string{"  neighbor 192.0.2.1 maximum-prefix 3 force\n"}, []string{"warning-only"}, ""},
+			[]string{"  neighbor 192.0.2.1 soft-reconfiguration inbound\n  neighbor 192.0.2.1 maximum-prefix 3 force\n"}, []string{"warning-only"}, ""},
 		{"prevent-teardown only warns", 65000, func(_ *network.BGP, nb *network.Neighbor) { nb.MaxPrefixes, nb.PreventTeardown = 3, true },
 			[]string{"  neighbor 192.0.2.1 maximum-prefix 3 warning-only force\n"}, nil, ""},
 		{"no limit", 65001, func(*network.BGP, *network.Neighbor) {}, nil, []string{"maximum-prefix"}, ""},
