@@ -654,6 +654,39 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
+		e := n.Device("edge1.ams")
+		lumen := neighborsOf(e, "transit")[0] // Lumen AS3356, 203.0.113.1
+		pol := "TRANSIT-IN-LUMEN-AMS"
+		add(Scenario{
+			Name: "deterministic-med",
+			Description: "Lumen asks its customers to move traffic off its Amsterdam hand-off during port work. To " +
+				"prefer Lumen's Frankfurt hand-off without touching the choice between providers, edge1.ams gives the " +
+				"Lumen session (203.0.113.1) its own import policy " + pol + ": TRANSIT-IN plus set-med 100 on the " +
+				"default. MED is compared only between paths from the same neighbouring AS, so edge1.ams now has a " +
+				"non-transitive set of four 0.0.0.0/0 paths: lumen-ams (eBGP, MED 100), cogent-ams (eBGP), Lumen " +
+				"via edge1.fra (iBGP, MED 0, IGP cost 70) and Cogent via edge1.iad (iBGP, IGP cost 170). cogent-ams " +
+				"beats lumen-fra as eBGP over iBGP and lumen-fra beats lumen-ams on MED, while lumen-ams beats " +
+				"cogent-ams on the tie-breakers (router-id, as in the running network; on FRR and IOS, when it is " +
+				"the older path): a cycle. A pairwise scan in arrival order (FRR and IOS without deterministic-med) " +
+				"then picks any of the three depending on which path arrived last, and may flip after a session reset: " +
+				"Lumen at Amsterdam (the hand-off being drained), Cogent at Amsterdam, or Lumen at Frankfurt across " +
+				"the backbone. Routers that group paths by neighbouring AS first (Junos always, FRR and IOS with bgp " +
+				"deterministic-med, as the lab renders it) pick lumen-fra within AS3356 and cogent-ams within AS174, " +
+				"then cogent-ams as eBGP over iBGP: edge1.ams leaves through Cogent in Amsterdam and advertises " +
+				"that path to the route reflectors. Every router still leaves the network at a transit and no " +
+				"announcement changes, so expect PASS; the scenario's test checks that edge1.ams selects cogent-ams " +
+				"(203.0.113.5), which a scan that does not group by neighbouring AS need not.",
+			Expect: "PASS",
+			Changes: []Change{{e.Name, []Op{
+				{"update", fmt.Sprintf("/routing-policy/policy-definitions/policy-definition[name=%s]", pol),
+					policy(pol,
+						stmt("10-default", "DEFAULT-ROUTE", "ACCEPT_ROUTE", M{"set-local-pref": 50, "set-med": 100}),
+						stmt("99-reject", "", "REJECT_ROUTE", nil))},
+				{"replace", neighbor(lumen.Addr) + "/apply-policy/config/import-policy", L{pol}},
+			}}},
+		})
+	}
+	{
 		dc := n.Device("dc1.lla")
 		more := netip.MustParsePrefix("129.134.31.0/24")
 		add(Scenario{

@@ -73,6 +73,7 @@ var outageCases = []outageCase{
 	{"bgp-next-hop-via-default", "bgp-semantics", Block, []string{"critical-prefixes-to-transit"}, nil},
 	{"origin-incomplete-anycast", "bgp-semantics", Block, []string{"dns-anycast"}, nil},
 	{"bgp-multipath-transit", "bgp-semantics", Pass, nil, nil},
+	{"deterministic-med", "bgp-semantics", Pass, nil, nil},
 	// Forwarding and health.
 	{"dc-discard-static-backbone", "forwarding", Block, []string{"critical-prefixes-to-transit", "dns-anycast"}, nil},
 	{"edge-default-discard", "forwarding", Block, []string{"internet-egress"}, nil},

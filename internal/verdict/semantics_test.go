@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,8 +14,8 @@ import (
 // TestOutageSemantics pins, on the simulated routing of the scenario's
 // candidate (both forms), the BGP semantic each outage-class scenario is
 // about, so that a scenario cannot keep its verdict for another reason
-// (bgp-multipath-transit PASSes either way: only this test shows that
-// multipath took effect).
+// (bgp-multipath-transit and deterministic-med PASS either way: only this
+// test shows that multipath, or the grouping by neighbouring AS, took effect).
 func TestOutageSemantics(t *testing.T) {
 	root := "../../testdata"
 	running, err := snapshot.Load(filepath.Join(root, "backbone"))
@@ -59,6 +60,34 @@ func TestOutageSemantics(t *testing.T) {
 			}
 			if strings.Join(from, ",") != "203.0.113.1,203.0.113.5" && strings.Join(from, ",") != "203.0.113.5,203.0.113.1" {
 				t.Errorf("edge1.ams 0.0.0.0/0 multipath set from %v, want both transits", from)
+			}
+		}},
+		{"deterministic-med", func(t *testing.T, r *sim.Result) {
+			// edge1.ams groups its four defaults by neighbouring AS: within
+			// AS3356 Lumen via edge1.fra (MED 0) beats lumen-ams (MED 100),
+			// within AS174 cogent-ams beats Cogent via edge1.iad, and
+			// cogent-ams wins as eBGP over iBGP. A pairwise scan in path
+			// order ends at Lumen via edge1.fra (cycle: lumen-ams > cogent-ams
+			// on the tie-break, cogent-ams > lumen-fra, lumen-fra > lumen-ams).
+			ps := paths(r, "edge1.ams", "0.0.0.0/0")
+			var lumenAMS, lumenFRA *sim.PathOut
+			for i := range ps {
+				switch {
+				case ps[i].From == "203.0.113.1":
+					lumenAMS = &ps[i]
+				case ps[i].Source == "ibgp" && ps[i].NextHop == "10.0.0.32":
+					lumenFRA = &ps[i]
+				}
+			}
+			if len(ps) != 4 || !ps[0].Best || ps[0].From != "203.0.113.5" || ps[0].FromDevice != "cogent-ams" ||
+				ps[0].SelectionReason != "ebgp over ibgp" {
+				t.Errorf("edge1.ams 0.0.0.0/0: best %+v, want cogent-ams (203.0.113.5) on ebgp over ibgp", ps)
+			}
+			if lumenAMS == nil || lumenAMS.Best || lumenAMS.MED == nil || *lumenAMS.MED != 100 {
+				t.Errorf("edge1.ams lumen-ams path: %+v, want MED 100, not best", lumenAMS)
+			}
+			if lumenFRA == nil || lumenFRA.Best || lumenFRA.MED != nil || !slices.Equal(lumenFRA.ASPath, []uint32{3356}) {
+				t.Errorf("edge1.ams Lumen-via-edge1.fra path: %+v, want AS3356 without MED, not best", lumenFRA)
 			}
 		}},
 		{"origin-incomplete-anycast", func(t *testing.T, r *sim.Result) {
