@@ -733,6 +733,29 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
+		dc := DCs[1] // frc: 157.240.1.0/24
+		svc := ServicePrefix(dc.N)
+		add(Scenario{
+			Name: "ecmp-branch-blackholed",
+			Description: fmt.Sprintf("%s's service prefix %s is to move to a new data centre. The migration runbook "+
+				"pre-stages a discard static for it on the Amsterdam backbone routers, meant as a floating route "+
+				"behind BGP, but it is pushed without a preference (distance 1 beats iBGP's 200) and, the window "+
+				"running out, on bb1.ams only; it is not redistributed. edge1.ams reaches dc1.%s over two "+
+				"equal-cost IS-IS paths (cost 150, via bb1.ams and via bb2.ams) and hashes flows over both: the "+
+				"half of the Internet's traffic for %s that enters at Amsterdam and hashes to bb1.ams is dropped "+
+				"there, the other half arrives through bb2.ams. Every session stays up, every prefix is still "+
+				"announced, the DNS announcers' health checks (towards the DC /16s) still succeed, a ping may or "+
+				"may not, and half of the connections to the service fail. Every equal-cost branch must arrive: backstop must BLOCK "+
+				"with critical-prefixes-to-transit, naming edge1.ams, where 157.240.0.0/16 stays announced but "+
+				"its traffic for %s is partly dropped, and bb1.ams's discard route %s.",
+				dc.City, svc, dc.Site, svc, svc, svc),
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit"},
+			Changes: []Change{{"bb1.ams", []Op{{"update", staticPath,
+				staticProto(staticDiscard(svc, "floating null route for "+dc.Site+" service prefix migration"))}}}},
+		})
+	}
+	{
 		var chs []Change
 		def := netip.MustParsePrefix("0.0.0.0/0")
 		for _, e := range edges(n) {

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -112,6 +113,30 @@ func TestOutageSemantics(t *testing.T) {
 			s := session(r, "edge1.iad", "10.0.0.7")
 			if s == nil || s.Established || !strings.Contains(s.Reason, "edge1.iad has no IGP route to 10.0.0.7") {
 				t.Errorf("edge1.iad - bb1.iad session: %+v", s)
+			}
+		}},
+		{"ecmp-branch-blackholed", func(t *testing.T, r *sim.Result) {
+			// edge1.ams still splits 157.240.1.0/24 over bb1.ams and bb2.ams;
+			// bb1.ams discards it, bb2.ams forwards it on to dc1.frc. The
+			// Amsterdam DNS site stays healthy (its health walk to the DC /16s
+			// does not touch the /24).
+			svc := netip.MustParsePrefix("157.240.1.0/24")
+			if kind, hops, ok := r.Forwarding("edge1.ams", svc); !ok || kind != "forward" || len(hops) != 2 {
+				t.Errorf("edge1.ams %s: %s %v, want two equal-cost next hops", svc, kind, hops)
+			}
+			if kind, _, _ := r.Forwarding("bb1.ams", svc); kind != "discard" {
+				t.Errorf("bb1.ams %s: %s, want discard", svc, kind)
+			}
+			if kind, _, _ := r.Forwarding("bb2.ams", svc); kind != "forward" {
+				t.Errorf("bb2.ams %s: %s, want forward", svc, kind)
+			}
+			if ok, _, _ := r.DeliversAddr("edge1.ams", svc.Addr(), netip.MustParsePrefix("157.240.0.0/16"), sim.Exit{Local: true}); ok {
+				t.Errorf("edge1.ams delivers %s although one branch discards it", svc)
+			}
+			for _, a := range r.Anycast {
+				if a.Site == "ams" && (!a.Healthy || !a.Announcing) {
+					t.Errorf("the ams DNS site: %+v, want healthy and announcing", a)
+				}
 			}
 		}},
 		{"ebgp-next-hop-off-subnet", func(t *testing.T, r *sim.Result) {
