@@ -786,37 +786,71 @@ func (e *evaluator) sessionsPerAS(inv *Invariant) {
 // delivered: traffic for p that enters where p is announced must reach an
 // originator. An announcement whose traffic is dropped on the way (a stray
 // discard route, a broken next hop, a loop) is worse than a withdrawal: the
-// Internet keeps sending, and the network black-holes it.
+// Internet keeps sending, and the network black-holes it. Traffic for p is
+// also traffic for every more specific route inside it (a data centre's /24
+// inside the service aggregate), which may take another path: each is
+// walked too, along every equal-cost branch, and must arrive where p or a
+// prefix inside it is originated.
 func (e *evaluator) delivered(inv *Invariant, obj string, p netip.Prefix, after map[string]sim.Advertisement) {
 	exit := func(r *sim.Result) sim.Exit {
 		orig := r.Originators(p)
 		return sim.Exit{Local: true, Out: func(peer string) bool { return slices.Contains(orig, peer) }}
 	}
 	exB, exA := exit(e.in.Before), exit(e.in.After)
+	targets := append([]netip.Prefix{p}, e.in.After.MoreSpecifics(p)...)
 	var lost, evidence []string
+	var parts []netip.Prefix // the prefixes (p or inside it) whose traffic is dropped
 	for _, d := range distinct(after, func(a sim.Advertisement) string { return a.Device }) {
-		okA, trace, why := e.in.After.Delivers(d, p, exA)
-		if okA {
-			continue
-		}
-		if e.in.Before.Net.Device(d) != nil {
-			if okB, _, whyB := e.in.Before.Delivers(d, p, exB); !okB {
-				e.baseline(inv, obj+" entering at "+d, "announced there but not delivered", []string{whyB})
+		for _, q := range targets {
+			okA, trace, why := e.in.After.DeliversAddr(d, q.Addr(), p, exA)
+			if okA {
 				continue
 			}
+			what := obj + " entering at " + d
+			if q != p {
+				what = "traffic for " + q.String() + " (inside " + p.String() + ") entering at " + d
+			}
+			if e.in.Before.Net.Device(d) != nil {
+				if okB, _, whyB := e.in.Before.DeliversAddr(d, q.Addr(), p, exB); !okB {
+					e.baseline(inv, what, "announced there but not delivered", []string{whyB})
+					continue
+				}
+			}
+			lost = append(lost, d)
+			if !slices.Contains(parts, q) {
+				parts = append(parts, q)
+			}
+			ev := why
+			if q != p {
+				ev = "traffic for " + q.String() + ": " + why
+			}
+			if len(trace) > 1 {
+				ev += " (path " + strings.Join(trace, " → ") + ")"
+			}
+			evidence = append(evidence, d+": "+ev)
+			break
 		}
-		lost = append(lost, d)
-		ev := why
-		if len(trace) > 1 {
-			ev += " (path " + strings.Join(trace, " → ") + ")"
-		}
-		evidence = append(evidence, d+": "+ev)
 	}
 	if len(lost) == 0 {
 		return
 	}
-	summary := fmt.Sprintf("%s stays announced at %s, but traffic for it entering there is dropped before it reaches an originator: a black hole the Internet keeps sending to.",
-		p, strings.Join(lost, ", "))
+	// "traffic for it", "traffic for 157.240.1.0/24 inside it", or both.
+	var inner []string
+	for _, q := range parts {
+		if q != p {
+			inner = append(inner, q.String())
+		}
+	}
+	slices.Sort(inner)
+	what := "traffic for it"
+	switch {
+	case len(inner) > 0 && slices.Contains(parts, p):
+		what = "traffic for it and for " + strings.Join(inner, ", ") + " inside it"
+	case len(inner) > 0:
+		what = "traffic for " + strings.Join(inner, ", ") + " inside it"
+	}
+	summary := fmt.Sprintf("%s stays announced at %s, but %s entering there is dropped before it reaches an originator: a black hole the Internet keeps sending to.",
+		p, strings.Join(lost, ", "), what)
 	e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity, Summary: summary,
 		Objects: append([]string{obj}, lost...), Before: "delivered to an originator", After: "dropped",
 		Evidence: evidence, Causes: e.causes.all})

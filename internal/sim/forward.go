@@ -259,15 +259,15 @@ func (s *state) bgpOrigin(d network.DeviceID, q netip.Prefix) bool {
 	return bp != nil && bp.Local
 }
 
-// walk is walkHops on the simulated forwarding, towards target (its first
-// address). Traffic is delivered on a connected subnet, or at a discard
-// route (static or aggregate) that lies inside target and that the device
+// walk is walkHops on the simulated forwarding, towards address a inside
+// target (target's first address, or that of a more specific route inside
+// it). Traffic is delivered on a connected subnet, or at a discard route
+// (static or aggregate) that lies inside target and that the device
 // originates into BGP: the network's own origination of it. Any other
 // discard route is a black hole, and a static route forwards to its next
 // hop, so a covering static (an edge's 0/0 towards a transit, a stray
 // discard for a DC prefix on a backbone router) never counts as arrival.
-func (s *state) walk(start network.DeviceID, target netip.Prefix, x Exit) (bool, []string, string) {
-	a := target.Addr()
+func (s *state) walk(start network.DeviceID, a netip.Addr, target netip.Prefix, x Exit) (bool, []string, string) {
 	name := func(d network.DeviceID) string { return s.net.Devices[d].Name }
 	local := func(d network.DeviceID, what string) (bool, []network.DeviceID, []hopFail) {
 		if x.Local {
@@ -366,7 +366,7 @@ func (s *state) healthy(x externalNode) (bool, []string, string) {
 		return true, nil, ""
 	}
 	return healthRule(s.net.Devices[x.device].Name, s.net.Anycast[x.service].ReachAny,
-		func(p netip.Prefix) (bool, []string, string) { return s.walk(x.device, p, Exit{Local: true}) })
+		func(p netip.Prefix) (bool, []string, string) { return s.walk(x.device, p.Addr(), p, Exit{Local: true}) })
 }
 
 // healthRule is the anycast health rule over a forwarding walk: healthy when

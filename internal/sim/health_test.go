@@ -100,6 +100,46 @@ func TestEveryECMPBranchMustArrive(t *testing.T) {
 	}
 }
 
+// Traffic for a more specific inside a target follows its own route but
+// arrives where the target or anything inside it is originated (z's /24 and
+// its /16 alike); MoreSpecifics lists the routes strictly inside the target,
+// each once. One branch black-holing the /24 is seen only by walking the /24.
+func TestDeliversAddrInsideTarget(t *testing.T) {
+	b := newNet(t)
+	b.Router("a", 65000, "10.0.0.1")
+	b.Router("m1", 65000, "10.0.0.2")
+	b.Router("m2", 65000, "10.0.0.3")
+	b.Router("z", 65000, "10.0.0.4")
+	b.Link("a", "m1", "192.0.2.0", 10)
+	b.Link("a", "m2", "192.0.2.2", 10)
+	b.Link("m1", "z", "192.0.2.4", 10)
+	b.Link("m2", "z", "192.0.2.6", 10)
+	for _, x := range []string{"a", "m1", "m2"} {
+		b.Ibgp(x, "z")
+	}
+	b.Originate("z", "157.240.0.0/16")
+	b.Originate("z", "157.240.1.0/24")
+	n := b.Build()
+	target, q := pfx("157.240.0.0/16"), pfx("157.240.1.0/24")
+	r := Run(n)
+	if got := r.MoreSpecifics(target); len(got) != 1 || got[0] != q {
+		t.Fatalf("MoreSpecifics(%s) = %v, want [%s]", target, got, q)
+	}
+	if ok, tr, why := r.DeliversAddr("a", q.Addr(), target, Exit{Local: true}); !ok {
+		t.Fatalf("the /24 is delivered at z: %v %s", tr, why)
+	}
+	m2 := n.Device("m2")
+	m2.Statics = append(m2.Statics, network.StaticRoute{Prefix: q, NextHops: []network.StaticNextHop{{Discard: true}}})
+	r = Run(n)
+	if ok, tr, why := r.Delivers("a", target, Exit{Local: true}); !ok {
+		t.Fatalf("the /16's first address is untouched: %v %s", tr, why)
+	}
+	ok, _, why := r.DeliversAddr("a", q.Addr(), target, Exit{Local: true})
+	if ok || !strings.Contains(why, "not every branch arrives") || !strings.Contains(why, "m2 drops traffic to 157.240.1.0") {
+		t.Fatalf("one branch black-holes the /24: delivered=%v, why %q", ok, why)
+	}
+}
+
 // A site counts as announcing only when its edge selects its route: with
 // local-pref 0 on the announcer, the edge prefers another site's route, sends
 // this site no traffic and announces the other site's route instead.

@@ -153,8 +153,7 @@ func (r *Result) observedAdvertised() []Advertisement {
 
 // observedWalk is walkHops on the observed forwarding tables: longest
 // match, with the arrival rule of the simulated walk (state.walk).
-func (r *Result) observedWalk(start string, target netip.Prefix, x Exit) (bool, []string, string) {
-	a := target.Addr()
+func (r *Result) observedWalk(start string, a netip.Addr, target netip.Prefix, x Exit) (bool, []string, string) {
 	name := func(d string) string { return d }
 	return walkHops(start, name, a, func(d string) (bool, []string, []hopFail) {
 		if d != start && x.into(d) {

@@ -453,14 +453,22 @@ func (x Exit) out(peer string) bool  { return x.Out != nil && x.Out(peer) }
 // critical prefix arriving at an edge reaches an originator", "Internet-bound
 // traffic from a DC leaves at a transit".
 func (r *Result) Delivers(device string, target netip.Prefix, x Exit) (bool, []string, string) {
+	return r.DeliversAddr(device, target.Addr(), target, x)
+}
+
+// DeliversAddr is Delivers for traffic to address a inside target (the
+// first address of a more specific route inside it): the walk follows a,
+// and arrives where target or a prefix inside it is originated, as for
+// target itself.
+func (r *Result) DeliversAddr(device string, a netip.Addr, target netip.Prefix, x Exit) (bool, []string, string) {
 	d := r.Net.Device(device)
 	if d == nil {
 		return false, nil, "unknown device " + device
 	}
 	if r.obs != nil {
-		return r.observedWalk(device, target, x)
+		return r.observedWalk(device, a, target, x)
 	}
-	return r.state.walk(d.ID, target, x)
+	return r.state.walk(d.ID, a, target, x)
 }
 
 // RoutesDoc is the top level of `backstop routes --json`.
@@ -478,6 +486,58 @@ type Stats struct {
 
 // Stats reports the simulation's sizes.
 func (r *Result) Stats() Stats { return Stats{Prefixes: len(r.bgp.prefixes), Classes: r.bgp.classes} }
+
+// MoreSpecifics lists the prefixes strictly inside p that some device has a
+// route for: BGP prefixes, static routes, local aggregates and connected
+// subnets (for an observed result, the observed forwarding entries too),
+// sorted, each once. Traffic for p is traffic for each of them as well, and
+// each may be forwarded elsewhere: a walk to p's first address alone does not
+// see a data centre's /24 inside a service aggregate that is dropped on the
+// way.
+func (r *Result) MoreSpecifics(p netip.Prefix) []netip.Prefix {
+	p = p.Masked()
+	var out []netip.Prefix
+	add := func(q netip.Prefix) {
+		if q = q.Masked(); q.Bits() > p.Bits() && p.Contains(q.Addr()) {
+			out = append(out, q)
+		}
+	}
+	if r.bgp != nil {
+		for _, q := range r.bgp.prefixes {
+			add(q)
+		}
+	}
+	for _, d := range r.Net.Devices {
+		for _, st := range d.Statics {
+			add(st.Prefix)
+		}
+		for _, ag := range d.Aggregates {
+			add(ag.Prefix)
+		}
+		for _, ifc := range d.Interfaces {
+			for _, a := range ifc.Addresses {
+				add(a)
+			}
+		}
+	}
+	if r.obs != nil {
+		for _, routes := range r.obs.fib {
+			for _, rt := range routes {
+				add(rt.Prefix)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int {
+		if prefixLess(a, b) {
+			return -1
+		}
+		if prefixLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return slices.Compact(out)
+}
 
 // Originators: the external speakers (environment.yaml peers and anycast
 // announcers) that announce p or a prefix covering it, by name: where

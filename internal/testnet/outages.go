@@ -654,6 +654,39 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
+		e := n.Device("edge1.ams")
+		lumen := neighborsOf(e, "transit")[0] // Lumen AS3356, 203.0.113.1
+		pol := "TRANSIT-IN-LUMEN-AMS"
+		add(Scenario{
+			Name: "deterministic-med",
+			Description: "Lumen asks its customers to move traffic off its Amsterdam hand-off during port work. To " +
+				"prefer Lumen's Frankfurt hand-off without touching the choice between providers, edge1.ams gives the " +
+				"Lumen session (203.0.113.1) its own import policy " + pol + ": TRANSIT-IN plus set-med 100 on the " +
+				"default. MED is compared only between paths from the same neighbouring AS, so edge1.ams now has a " +
+				"non-transitive set of four 0.0.0.0/0 paths: lumen-ams (eBGP, MED 100), cogent-ams (eBGP), Lumen " +
+				"via edge1.fra (iBGP, MED 0, IGP cost 70) and Cogent via edge1.iad (iBGP, IGP cost 170). cogent-ams " +
+				"beats lumen-fra as eBGP over iBGP and lumen-fra beats lumen-ams on MED, while lumen-ams beats " +
+				"cogent-ams on the tie-breakers (router-id, as in the running network; on FRR and IOS, when it is " +
+				"the older path): a cycle. A pairwise scan in arrival order (FRR and IOS without deterministic-med) " +
+				"then picks any of the three depending on which path arrived last, and may flip after a session reset: " +
+				"Lumen at Amsterdam (the hand-off being drained), Cogent at Amsterdam, or Lumen at Frankfurt across " +
+				"the backbone. Routers that group paths by neighbouring AS first (Junos always, FRR and IOS with bgp " +
+				"deterministic-med, as the lab renders it) pick lumen-fra within AS3356 and cogent-ams within AS174, " +
+				"then cogent-ams as eBGP over iBGP: edge1.ams leaves through Cogent in Amsterdam and advertises " +
+				"that path to the route reflectors. Every router still leaves the network at a transit and no " +
+				"announcement changes, so expect PASS; the scenario's test checks that edge1.ams selects cogent-ams " +
+				"(203.0.113.5), which a scan that does not group by neighbouring AS need not.",
+			Expect: "PASS",
+			Changes: []Change{{e.Name, []Op{
+				{"update", fmt.Sprintf("/routing-policy/policy-definitions/policy-definition[name=%s]", pol),
+					policy(pol,
+						stmt("10-default", "DEFAULT-ROUTE", "ACCEPT_ROUTE", M{"set-local-pref": 50, "set-med": 100}),
+						stmt("99-reject", "", "REJECT_ROUTE", nil))},
+				{"replace", neighbor(lumen.Addr) + "/apply-policy/config/import-policy", L{pol}},
+			}}},
+		})
+	}
+	{
 		dc := n.Device("dc1.lla")
 		more := netip.MustParsePrefix("129.134.31.0/24")
 		add(Scenario{
@@ -697,6 +730,29 @@ func outageScenarios(n *Network) []Scenario {
 			Expect:   "BLOCK",
 			Findings: []string{"critical-prefixes-to-transit", "dns-anycast"},
 			Changes:  chs,
+		})
+	}
+	{
+		dc := DCs[1] // frc: 157.240.1.0/24
+		svc := ServicePrefix(dc.N)
+		add(Scenario{
+			Name: "ecmp-branch-blackholed",
+			Description: fmt.Sprintf("%s's service prefix %s is to move to a new data centre. The migration runbook "+
+				"pre-stages a discard static for it on the Amsterdam backbone routers, meant as a floating route "+
+				"behind BGP, but it is pushed without a preference (distance 1 beats iBGP's 200) and, the window "+
+				"running out, on bb1.ams only; it is not redistributed. edge1.ams reaches dc1.%s over two "+
+				"equal-cost IS-IS paths (cost 150, via bb1.ams and via bb2.ams) and hashes flows over both: the "+
+				"half of the Internet's traffic for %s that enters at Amsterdam and hashes to bb1.ams is dropped "+
+				"there, the other half arrives through bb2.ams. Every session stays up, every prefix is still "+
+				"announced, the DNS announcers' health checks (towards the DC /16s) still succeed, a ping may or "+
+				"may not, and half of the connections to the service fail. Every equal-cost branch must arrive: backstop must BLOCK "+
+				"with critical-prefixes-to-transit, naming edge1.ams, where 157.240.0.0/16 stays announced but "+
+				"its traffic for %s is partly dropped, and bb1.ams's discard route %s.",
+				dc.City, svc, dc.Site, svc, svc, svc),
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit"},
+			Changes: []Change{{"bb1.ams", []Op{{"update", staticPath,
+				staticProto(staticDiscard(svc, "floating null route for "+dc.Site+" service prefix migration"))}}}},
 		})
 	}
 	{

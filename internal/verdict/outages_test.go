@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backstop-net/backstop/internal/change"
 	"github.com/backstop-net/backstop/internal/policy"
 	"github.com/backstop-net/backstop/internal/snapshot"
 )
@@ -73,11 +74,26 @@ var outageCases = []outageCase{
 	{"bgp-next-hop-via-default", "bgp-semantics", Block, []string{"critical-prefixes-to-transit"}, nil},
 	{"origin-incomplete-anycast", "bgp-semantics", Block, []string{"dns-anycast"}, nil},
 	{"bgp-multipath-transit", "bgp-semantics", Pass, nil, nil},
+	{"deterministic-med", "bgp-semantics", Pass, nil, nil},
 	// Forwarding and health.
 	{"dc-discard-static-backbone", "forwarding", Block, []string{"critical-prefixes-to-transit", "dns-anycast"}, nil},
+	{"ecmp-branch-blackholed", "forwarding", Block, []string{"critical-prefixes-to-transit"}, nil},
 	{"edge-default-discard", "forwarding", Block, []string{"internet-egress"}, nil},
 	{"rr-loopback-duplicate", "forwarding", Block, []string{"both-ends-agree"}, [][2]end{{dev("bb1.fra"), dev("bb2.fra")}}},
 	{"link-same-address", "forwarding", Block, []string{"both-ends-agree"}, [][2]end{{dev("bb1.sjc"), dev("bb1.iad")}}},
+}
+
+// outageNames: for scenarios whose point is where the traffic is lost, what
+// one blocking finding must say (in its summary, objects or evidence) and the
+// device and config path its causes must name. ecmp-branch-blackholed: edge1.ams splits its
+// traffic for 157.240.1.0/24 over bb1.ams and bb2.ams, and only bb1.ams has
+// the discard route.
+var outageNames = map[string]struct {
+	text              []string
+	device, causePath string
+}{
+	"ecmp-branch-blackholed": {[]string{"157.240.0.0/16", "edge1.ams", "157.240.1.0/24", "not every branch arrives",
+		"bb1.ams drops traffic to 157.240.1.0: discard static route 157.240.1.0/24"}, "bb1.ams", "static[prefix=157.240.1.0/24]"},
 }
 
 // TestOutageScenarios judges every outage-class scenario twice, from its
@@ -139,6 +155,9 @@ func checkOutage(t *testing.T, form string, oc outageCase, want []string, rep *R
 			t.Logf("  %s: %s %s: %s", form, f.Severity, f.Invariant, f.Summary)
 		}
 	}
+	if want, ok := outageNames[oc.name]; ok && !namesAll(rep.Findings, want.text, want.device, want.causePath) {
+		t.Errorf("%s: no blocking finding says all of %q with a cause on %s %s", form, want.text, want.device, want.causePath)
+	}
 	for _, pair := range oc.ends {
 		if !namesBothEnds(rep.Findings, pair) {
 			t.Errorf("%s: no both-ends-agree finding names both %s and %s (device in the objects or summary, and a leaf path on each inventoried end)",
@@ -173,6 +192,25 @@ func namesBothEnds(findings []policy.Finding, pair [2]end) bool {
 			}
 		}
 		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// namesAll: some blocking finding contains every one of text in its
+// summary, objects or evidence, and has a cause on device whose path
+// contains path.
+func namesAll(findings []policy.Finding, text []string, device, path string) bool {
+	for _, f := range findings {
+		if f.Baseline || f.Severity != policy.Block {
+			continue
+		}
+		all := f.Summary + "\n" + strings.Join(f.Objects, "\n") + "\n" + strings.Join(f.Evidence, "\n")
+		if slices.ContainsFunc(text, func(s string) bool { return !strings.Contains(all, s) }) {
+			continue
+		}
+		if slices.ContainsFunc(f.Causes, func(c change.Item) bool { return c.Device == device && strings.Contains(c.Path, path) }) {
 			return true
 		}
 	}
