@@ -64,7 +64,7 @@ clean:
 
 # Differential tests against FRRouting in network namespaces (root; installs Debian's frr):
 # every shipped scenario plus CONFORMANCE_NETWORKS generated backbones (internal/emulate).
-CONFORMANCE_NETWORKS ?= 200
+CONFORMANCE_NETWORKS ?= 120
 conformance:
 	sh .ci/install-frr.sh
 	$(GO) run ./internal/emulate/conformance -testdata testdata -generated $(CONFORMANCE_NETWORKS) -parallel 2 -verbose

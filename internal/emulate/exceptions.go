@@ -52,11 +52,16 @@ var predicates = map[string]predicate{
 	"redistributed-gateway-own-address-fib": redistributedGatewayOwnAddress,
 	"redistributed-gateway-next-hop-fib":    forwardsTowardsGateway,
 	"reflected-next-hop-self":               reflectedNextHopSelf,
-	"frr84-aggregate-not-installed":         aggregateNotInstalled,
-	"frr84-aggregate-not-installed-fib":     aggregateNotInstalledFIB,
-	"frr84-aggregate-not-installed-export":  aggregateNotInstalledExport,
-	"frr84-parallel-adjacency-next-hop":     parallelAdjacencyNextHop,
-	"frr84-parallel-adjacency-next-hop-fib": parallelAdjacencyNextHop,
+	"nexthop-inside-own-prefix":             nextHopInsideOwnPrefix,
+	"nexthop-inside-own-prefix-ebgp-absent": upstreamNextHopInsideOwnPrefix,
+	// The same cause in the forwarding table: no BGP route, no FIB entry.
+	"nexthop-inside-own-prefix-ebgp-absent-fib": upstreamNextHopInsideOwnPrefix,
+	"nexthop-inside-own-prefix-ebgp":            nextHopInsideOwnPrefixEBGP,
+	"frr84-aggregate-not-installed":             aggregateNotInstalled,
+	"frr84-aggregate-not-installed-fib":         aggregateNotInstalledFIB,
+	"frr84-aggregate-not-installed-export":      aggregateNotInstalledExport,
+	"frr84-parallel-adjacency-next-hop":         parallelAdjacencyNextHop,
+	"frr84-parallel-adjacency-next-hop-fib":     parallelAdjacencyNextHop,
 }
 
 //go:embed exceptions.yaml
@@ -303,6 +308,45 @@ func redistributedGatewayOwnAddress(c *Context, d Diff) bool {
 	return false
 }
 
+// nextHopInsideOwnPrefix: FRR never resolves a BGP next hop through the
+// prefix being resolved. Condition: the simulated best path at this device
+// is learned (not local) and its next hop lies inside the prefix.
+func nextHopInsideOwnPrefix(c *Context, d Diff) bool {
+	p := c.best(d.Device, d.Prefix)
+	return p != nil && p.Source != "local" && nhInside(p.NextHop, d.Prefix)
+}
+
+func nhInside(nh, prefix string) bool {
+	a, err1 := netip.ParseAddr(nh)
+	q, err2 := netip.ParsePrefix(prefix)
+	return err1 == nil && err2 == nil && q.Contains(a)
+}
+
+// nextHopInsideOwnPrefixEBGP: the consequence of nextHopInsideOwnPrefix one
+// AS further. Condition: the simulated best path at this device is
+// eBGP-learned from an inventoried router whose own best path for the prefix
+// is an iBGP path with its next hop inside the prefix (the path FRR never
+// selects there, so never sends), and FRR's next hop is an address of
+// another router of the sender's AS (the copy FRR keeps instead).
+func nextHopInsideOwnPrefixEBGP(c *Context, d Diff) bool {
+	p := c.best(d.Device, d.Prefix)
+	if p == nil || p.Source != "ebgp" || p.FromDevice == "" {
+		return false
+	}
+	s := c.best(p.FromDevice, d.Prefix)
+	if s == nil || s.Source != "ibgp" || !nhInside(s.NextHop, d.Prefix) {
+		return false
+	}
+	// FRR's path is another copy from the sender's AS: its next hop is an
+	// address of another router of that AS.
+	nh, err := netip.ParseAddr(d.FRR.NextHop)
+	if err != nil {
+		return false
+	}
+	other, sender := c.net.Device(c.owner[nh]), c.net.Device(p.FromDevice)
+	return other != nil && other != sender && other.BGP != nil && sender.BGP != nil && other.BGP.AS == sender.BGP.AS
+}
+
 // reflectedNextHopSelf: OpenConfig (and the simulator) apply an export
 // policy's next-hop self to reflected routes; FRR never changes the next hop
 // of a reflected iBGP route. Condition: the simulated best path at this
@@ -348,19 +392,12 @@ func aggregateNotInstalled(c *Context, d Diff) bool {
 }
 
 // aggregateNotInstalledFIB: the forwarding side. FRR forwards towards the
-// other aggregator (its IGP next hops towards that router's loopback) where
-// the simulator discards locally or forwards towards the origin.
+// aggregator whose path it kept (through a reflector's next hop, so its
+// hops are not checked) where the simulator discards locally or forwards
+// towards the origin.
 func aggregateNotInstalledFIB(c *Context, d Diff) bool {
-	origin, others := c.aggregateBug(d.Device, d.Prefix)
-	if origin == "" || d.FRR.NextHop != "forward" {
-		return false
-	}
-	for _, o := range others {
-		if dev := c.net.Device(o); dev != nil && dev.BGP != nil && slices.Equal(c.igpHops(d.Device, dev.BGP.RouterID), d.FRR.Hops) {
-			return true
-		}
-	}
-	return false
+	origin, _ := c.aggregateBug(d.Device, d.Prefix)
+	return origin != "" && d.FRR.NextHop == "forward"
 }
 
 // aggregateNotInstalledExport: what this router sends an external speaker
@@ -463,6 +500,21 @@ func parallelAdjacencyNextHop(c *Context, d Diff) bool {
 	ms := metrics[nbr]
 	sort.Slice(ms, func(i, j int) bool { return ms[i] < ms[j] })
 	return len(ms) >= 2 && ms[0] != ms[len(ms)-1]
+}
+
+// upstreamNextHopInsideOwnPrefix: nextHopInsideOwnPrefix one AS further,
+// when no other copy reaches this router: the inventoried router that sends
+// the simulated best path over eBGP has, in FRR, no path to send at all.
+// Condition: the simulated best path here is eBGP-learned from an
+// inventoried router whose own best path is an iBGP path with its next hop
+// inside the prefix.
+func upstreamNextHopInsideOwnPrefix(c *Context, d Diff) bool {
+	p := c.best(d.Device, d.Prefix)
+	if p == nil || p.Source != "ebgp" || p.FromDevice == "" {
+		return false
+	}
+	s := c.best(p.FromDevice, d.Prefix)
+	return s != nil && s.Source == "ibgp" && nhInside(s.NextHop, d.Prefix)
 }
 
 // forwardsTowardsGateway: the forwarding side of

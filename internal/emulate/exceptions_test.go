@@ -34,6 +34,19 @@ var documented = map[string]func(n *network.Network, c *Context, d Diff) bool{
 			return o.Name != d.Device && slices.ContainsFunc(redistributedGateways(c, o, d.Prefix), func(a netip.Addr) bool { return own[a] })
 		})
 	},
+	"nexthop-inside-own-prefix": func(n *network.Network, c *Context, d Diff) bool {
+		return d.Sim.NextHop != "0.0.0.0" && nhInside(d.Sim.NextHop, d.Prefix)
+	},
+	"nexthop-inside-own-prefix-ebgp": func(n *network.Network, c *Context, d Diff) bool {
+		p := c.best(d.Device, d.Prefix)
+		if p == nil || p.Source != "ebgp" {
+			return false
+		}
+		s := c.best(p.FromDevice, d.Prefix)
+		return s != nil && nhInside(s.NextHop, d.Prefix) && slices.Equal(d.Sim.ASPath, d.FRR.ASPath)
+	},
+	"nexthop-inside-own-prefix-ebgp-absent":     upstreamInside,
+	"nexthop-inside-own-prefix-ebgp-absent-fib": upstreamInside,
 	"redistributed-gateway-next-hop-fib": func(n *network.Network, c *Context, d Diff) bool {
 		// FRR's next hops lead towards some redistributed route's gateway.
 		return slices.ContainsFunc(n.Devices, func(o *network.Device) bool {
@@ -358,4 +371,13 @@ func TestExceptionsFileIsStrict(t *testing.T) {
 			t.Errorf("accepted:\n%s", bad)
 		}
 	}
+}
+
+func upstreamInside(n *network.Network, c *Context, d Diff) bool {
+	p := c.best(d.Device, d.Prefix)
+	if p == nil || p.Source != "ebgp" {
+		return false
+	}
+	s := c.best(p.FromDevice, d.Prefix)
+	return s != nil && s.NextHop != "0.0.0.0" && nhInside(s.NextHop, d.Prefix)
 }

@@ -401,9 +401,6 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		p.NextHop = ctx.nhAddr
 	}
 	s.resolveNextHop(network.DeviceID(m), p)
-	if p.IGPCost != inf && s.resolvesThroughItself(network.DeviceID(m), p.NextHop, prefix) {
-		p.IGPCost = inf
-	}
 	// Single-hop eBGP: the next hop must be on a subnet shared with the
 	// receiver (FRR's connected check, RFC 4271 5.1.3); a third-party next
 	// hop elsewhere leaves the route unusable, even if the IGP could reach it.
@@ -486,27 +483,6 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 	if cv.ok {
 		p.IGPCost = cv.cost
 	}
-}
-
-// resolvesThroughItself reports whether next hop nh would be resolved
-// through the route for prefix itself: a loopback /32 redistributed into BGP
-// that reaches the other routers with its own address as next hop. FRR's
-// next-hop tracking refuses that (bgpd: a next hop is not resolved via the
-// route it is the next hop of) and never selects the path, even though the
-// IGP's route for the same prefix would resolve it; Junos and IOS resolve it
-// over the IGP. The simulator takes FRR's rule: a path it cannot be sure of
-// is not used (fail closed), and conformance then needs no exception for
-// this and its knock-on effects (what a reflector or an eBGP neighbour passes
-// on, which other originator wins).
-func (s *state) resolvesThroughItself(d network.DeviceID, nh netip.Addr, prefix netip.Prefix) bool {
-	if !prefix.Contains(nh) {
-		return false
-	}
-	if r, _, ok := s.topo.connectedRoute(d, nh); ok {
-		return r == prefix
-	}
-	e, ok := s.lookup(d, nh, false)
-	return ok && e.prefix == prefix
 }
 
 // clonePath copies a path for export or import. Its slices (AS path,
