@@ -52,16 +52,13 @@ var predicates = map[string]predicate{
 	"redistributed-gateway-own-address-fib": redistributedGatewayOwnAddress,
 	"redistributed-gateway-next-hop-fib":    forwardsTowardsGateway,
 	"reflected-next-hop-self":               reflectedNextHopSelf,
-	"nexthop-inside-own-prefix":             nextHopInsideOwnPrefix,
-	"nexthop-inside-own-prefix-ebgp-absent": upstreamNextHopInsideOwnPrefix,
-	// The same cause in the forwarding table: no BGP route, no FIB entry.
-	"nexthop-inside-own-prefix-ebgp-absent-fib": upstreamNextHopInsideOwnPrefix,
-	"nexthop-inside-own-prefix-ebgp":            nextHopInsideOwnPrefixEBGP,
-	"frr84-aggregate-not-installed":             aggregateNotInstalled,
-	"frr84-aggregate-not-installed-fib":         aggregateNotInstalledFIB,
-	"frr84-aggregate-not-installed-export":      aggregateNotInstalledExport,
-	"frr84-parallel-adjacency-next-hop":         parallelAdjacencyNextHop,
-	"frr84-parallel-adjacency-next-hop-fib":     parallelAdjacencyNextHop,
+	"frr84-nht-self-resolution":             selfResolvingOrigin,
+	"frr84-nht-self-resolution-fib":         selfResolvingOrigin,
+	"frr84-aggregate-not-installed":         aggregateNotInstalled,
+	"frr84-aggregate-not-installed-fib":     aggregateNotInstalledFIB,
+	"frr84-aggregate-not-installed-export":  aggregateNotInstalledExport,
+	"frr84-parallel-adjacency-next-hop":     parallelAdjacencyNextHop,
+	"frr84-parallel-adjacency-next-hop-fib": parallelAdjacencyNextHop,
 }
 
 //go:embed exceptions.yaml
@@ -308,43 +305,27 @@ func redistributedGatewayOwnAddress(c *Context, d Diff) bool {
 	return false
 }
 
-// nextHopInsideOwnPrefix: FRR never resolves a BGP next hop through the
-// prefix being resolved. Condition: the simulated best path at this device
-// is learned (not local) and its next hop lies inside the prefix.
-func nextHopInsideOwnPrefix(c *Context, d Diff) bool {
-	p := c.best(d.Device, d.Prefix)
-	return p != nil && p.Source != "local" && nhInside(p.NextHop, d.Prefix)
-}
-
-func nhInside(nh, prefix string) bool {
-	a, err1 := netip.ParseAddr(nh)
-	q, err2 := netip.ParsePrefix(prefix)
-	return err1 == nil && err2 == nil && q.Contains(a)
-}
-
-// nextHopInsideOwnPrefixEBGP: the consequence of nextHopInsideOwnPrefix one
-// AS further. Condition: the simulated best path at this device is
-// eBGP-learned from an inventoried router whose own best path for the prefix
-// is an iBGP path with its next hop inside the prefix (the path FRR never
-// selects there, so never sends), and FRR's next hop is an address of
-// another router of the sender's AS (the copy FRR keeps instead).
-func nextHopInsideOwnPrefixEBGP(c *Context, d Diff) bool {
-	p := c.best(d.Device, d.Prefix)
-	if p == nil || p.Source != "ebgp" || p.FromDevice == "" {
+// selfResolvingOrigin: FRR 8.4 sometimes uses a path whose next hop resolves
+// only through the path's own prefix; the simulator never does. Condition:
+// the simulation has no BGP route for the prefix here, and a router that
+// originates the prefix (its own best path is local) has an address inside
+// it, the next hop its path carries.
+func selfResolvingOrigin(c *Context, d Diff) bool {
+	if c.best(d.Device, d.Prefix) != nil {
 		return false
 	}
-	s := c.best(p.FromDevice, d.Prefix)
-	if s == nil || s.Source != "ibgp" || !nhInside(s.NextHop, d.Prefix) {
-		return false
-	}
-	// FRR's path is another copy from the sender's AS: its next hop is an
-	// address of another router of that AS.
-	nh, err := netip.ParseAddr(d.FRR.NextHop)
+	q, err := netip.ParsePrefix(d.Prefix)
 	if err != nil {
 		return false
 	}
-	other, sender := c.net.Device(c.owner[nh]), c.net.Device(p.FromDevice)
-	return other != nil && other != sender && other.BGP != nil && sender.BGP != nil && other.BGP.AS == sender.BGP.AS
+	for a, dev := range c.owner {
+		if q.Contains(a) {
+			if p := c.best(dev, d.Prefix); p != nil && p.Source == "local" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // reflectedNextHopSelf: OpenConfig (and the simulator) apply an export
@@ -392,12 +373,20 @@ func aggregateNotInstalled(c *Context, d Diff) bool {
 }
 
 // aggregateNotInstalledFIB: the forwarding side. FRR forwards towards the
-// aggregator whose path it kept (through a reflector's next hop, so its
-// hops are not checked) where the simulator discards locally or forwards
-// towards the origin.
+// aggregator whose path it kept (its hops are this router's IGP next hops
+// towards an address of another aggregator) where the simulator discards
+// locally or forwards towards the origin.
 func aggregateNotInstalledFIB(c *Context, d Diff) bool {
-	origin, _ := c.aggregateBug(d.Device, d.Prefix)
-	return origin != "" && d.FRR.NextHop == "forward"
+	origin, others := c.aggregateBug(d.Device, d.Prefix)
+	if origin == "" || d.FRR.NextHop != "forward" {
+		return false
+	}
+	for a, dev := range c.owner {
+		if slices.Contains(others, dev) && slices.Equal(c.igpHops(d.Device, a), d.FRR.Hops) {
+			return true
+		}
+	}
+	return false
 }
 
 // aggregateNotInstalledExport: what this router sends an external speaker
@@ -500,21 +489,6 @@ func parallelAdjacencyNextHop(c *Context, d Diff) bool {
 	ms := metrics[nbr]
 	sort.Slice(ms, func(i, j int) bool { return ms[i] < ms[j] })
 	return len(ms) >= 2 && ms[0] != ms[len(ms)-1]
-}
-
-// upstreamNextHopInsideOwnPrefix: nextHopInsideOwnPrefix one AS further,
-// when no other copy reaches this router: the inventoried router that sends
-// the simulated best path over eBGP has, in FRR, no path to send at all.
-// Condition: the simulated best path here is eBGP-learned from an
-// inventoried router whose own best path is an iBGP path with its next hop
-// inside the prefix.
-func upstreamNextHopInsideOwnPrefix(c *Context, d Diff) bool {
-	p := c.best(d.Device, d.Prefix)
-	if p == nil || p.Source != "ebgp" || p.FromDevice == "" {
-		return false
-	}
-	s := c.best(p.FromDevice, d.Prefix)
-	return s != nil && s.Source == "ibgp" && nhInside(s.NextHop, d.Prefix)
 }
 
 // forwardsTowardsGateway: the forwarding side of

@@ -34,19 +34,8 @@ var documented = map[string]func(n *network.Network, c *Context, d Diff) bool{
 			return o.Name != d.Device && slices.ContainsFunc(redistributedGateways(c, o, d.Prefix), func(a netip.Addr) bool { return own[a] })
 		})
 	},
-	"nexthop-inside-own-prefix": func(n *network.Network, c *Context, d Diff) bool {
-		return d.Sim.NextHop != "0.0.0.0" && nhInside(d.Sim.NextHop, d.Prefix)
-	},
-	"nexthop-inside-own-prefix-ebgp": func(n *network.Network, c *Context, d Diff) bool {
-		p := c.best(d.Device, d.Prefix)
-		if p == nil || p.Source != "ebgp" {
-			return false
-		}
-		s := c.best(p.FromDevice, d.Prefix)
-		return s != nil && nhInside(s.NextHop, d.Prefix) && slices.Equal(d.Sim.ASPath, d.FRR.ASPath)
-	},
-	"nexthop-inside-own-prefix-ebgp-absent":     upstreamInside,
-	"nexthop-inside-own-prefix-ebgp-absent-fib": upstreamInside,
+	"frr84-nht-self-resolution":     selfResolving,
+	"frr84-nht-self-resolution-fib": selfResolving,
 	"redistributed-gateway-next-hop-fib": func(n *network.Network, c *Context, d Diff) bool {
 		// FRR's next hops lead towards some redistributed route's gateway.
 		return slices.ContainsFunc(n.Devices, func(o *network.Device) bool {
@@ -72,7 +61,18 @@ var documented = map[string]func(n *network.Network, c *Context, d Diff) bool{
 		})
 	},
 	"frr84-aggregate-not-installed-fib": func(n *network.Network, c *Context, d Diff) bool {
-		return aggregateOrigin(n, c, d) != nil && d.FRR.NextHop == "forward"
+		o := aggregateOrigin(n, c, d)
+		return o != nil && d.FRR.NextHop == "forward" && slices.ContainsFunc(n.Devices, func(x *network.Device) bool {
+			if x == o || !aggregatesPrefix(x, d.Prefix) {
+				return false
+			}
+			for a := range addressesOf(x) {
+				if slices.Equal(c.igpHops(d.Device, a), d.FRR.Hops) {
+					return true
+				}
+			}
+			return false
+		})
 	},
 	"frr84-aggregate-not-installed-export": func(n *network.Network, c *Context, d Diff) bool {
 		return aggregateOrigin(n, c, d) != nil && slices.Equal(d.Sim.ASPath, d.FRR.ASPath)
@@ -297,14 +297,38 @@ func TestExceptionsStayInsideTheirConditions(t *testing.T) {
 			entries = append(entries, entry{a.Device, "export", a.Prefix.String(), a.Peer,
 				Route{Present: true, ASPath: a.ASPath, Communities: communityStrings(a.Communities)}})
 		}
+		// Routes only FRR has where the simulation has none: every BGP
+		// prefix of the network at every device that lacks it.
+		var missing []Diff
+		for dev, routes := range all {
+			for _, other := range all {
+				for key, r := range other {
+					if _, ok := routes[key]; ok || !r.Present {
+						continue
+					}
+					if kind, pfx, _ := strings.Cut(key, " "); kind == "bgp" || kind == "fib" {
+						missing = append(missing, Diff{Network: "gen", Device: dev, Kind: kind, Prefix: pfx, FRR: r})
+					}
+				}
+			}
+		}
+		entries = append(entries, entry{}) // the routes only FRR has
 		for _, e := range entries {
 			dev, kind, pfx, r := e.dev, e.kind, e.pfx, e.r
+			fs := fabricated(r, kind, addrs)
+			var ds0 []Diff
+			for i, f := range fs {
+				d := Diff{Network: "gen", Device: dev, Kind: kind, Prefix: pfx, Peer: e.peer, Sim: r, FRR: f}
+				if i == 0 && seed%2 == 0 {
+					d.Sim, d.FRR = f, r // only in FRR
+				}
+				ds0 = append(ds0, d)
+			}
+			if e.dev == "" {
+				ds0 = missing
+			}
 			{
-				for i, f := range fabricated(r, kind, addrs) {
-					d := Diff{Network: "gen", Device: dev, Kind: kind, Prefix: pfx, Peer: e.peer, Sim: r, FRR: f}
-					if i == 0 && seed%2 == 0 {
-						d.Sim, d.FRR = f, r // only in FRR
-					}
+				for _, d := range ds0 {
 					ds := []Diff{d}
 					Explain(ds, ex, c)
 					id := ds[0].Exception
@@ -373,11 +397,19 @@ func TestExceptionsFileIsStrict(t *testing.T) {
 	}
 }
 
-func upstreamInside(n *network.Network, c *Context, d Diff) bool {
-	p := c.best(d.Device, d.Prefix)
-	if p == nil || p.Source != "ebgp" {
+// selfResolving: the simulation has no route for the prefix at this device,
+// and some device that originates it locally owns an address inside it.
+func selfResolving(n *network.Network, c *Context, d Diff) bool {
+	if d.Sim.Present {
 		return false
 	}
-	s := c.best(p.FromDevice, d.Prefix)
-	return s != nil && s.NextHop != "0.0.0.0" && nhInside(s.NextHop, d.Prefix)
+	q := netip.MustParsePrefix(d.Prefix)
+	return slices.ContainsFunc(n.Devices, func(o *network.Device) bool {
+		inside := false
+		for a := range addressesOf(o) {
+			inside = inside || q.Contains(a)
+		}
+		p := c.best(o.Name, d.Prefix)
+		return inside && p != nil && p.Source == "local"
+	})
 }

@@ -401,6 +401,9 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		p.NextHop = ctx.nhAddr
 	}
 	s.resolveNextHop(network.DeviceID(m), p)
+	if p.IGPCost != inf && s.resolvesThroughItself(network.DeviceID(m), p.NextHop, prefix) {
+		p.IGPCost = inf
+	}
 	// Single-hop eBGP: the next hop must be on a subnet shared with the
 	// receiver (FRR's connected check, RFC 4271 5.1.3); a third-party next
 	// hop elsewhere leaves the route unusable, even if the IGP could reach it.
@@ -485,6 +488,27 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 	}
 }
 
+// resolvesThroughItself reports whether next hop nh would be resolved
+// through the route for prefix itself: a loopback /32 redistributed into BGP
+// that reaches the other routers with its own address as next hop. FRR's
+// next-hop tracking refuses that (bgpd: a next hop is not resolved via the
+// route it is the next hop of) and never selects the path, even though the
+// IGP's route for the same prefix would resolve it; Junos and IOS resolve it
+// over the IGP. The simulator takes FRR's rule: a path it cannot be sure of
+// is not used (fail closed), and conformance then needs no exception for
+// this and its knock-on effects (what a reflector or an eBGP neighbour passes
+// on, which other originator wins).
+func (s *state) resolvesThroughItself(d network.DeviceID, nh netip.Addr, prefix netip.Prefix) bool {
+	if !prefix.Contains(nh) {
+		return false
+	}
+	if r, _, ok := s.topo.connectedRoute(d, nh); ok {
+		return r == prefix
+	}
+	e, ok := s.lookup(d, nh, false)
+	return ok && e.prefix == prefix
+}
+
 // clonePath copies a path for export or import. Its slices (AS path,
 // communities, cluster list) are shared, not copied: they are immutable once
 // built — every policy action and every prepend builds a new slice
@@ -518,8 +542,16 @@ func (s *state) runBGP() {
 	keys := make([]string, len(s.bgp.prefixes))
 	var todo []int32
 	pending := map[string]bool{}
+	if s.ownPrefix == nil {
+		s.ownPrefix = s.prefixesHoldingNextHops()
+	}
 	for pid := range s.bgp.prefixes {
 		k := s.psSig[pid] + "|" + s.originKey(int32(pid))
+		if s.ownPrefix[pid] {
+			// resolvesThroughItself depends on the prefix itself: it
+			// cannot share its propagation with other prefixes.
+			k += "|" + s.bgp.prefixes[pid].String()
+		}
 		keys[pid] = k
 		if _, done := s.ribCache[k]; !done && !pending[k] {
 			pending[k] = true
@@ -550,6 +582,22 @@ func (s *state) runBGP() {
 		s.bgp.ribs[pid] = s.ribCache[keys[pid]]
 	}
 	s.bgp.classes = len(s.ribCache)
+}
+
+// prefixesHoldingNextHops marks the BGP prefixes that contain an address of
+// the network (an interface, a loopback, an external speaker's end): only
+// their paths can have a next hop inside their own prefix.
+func (s *state) prefixesHoldingNextHops() map[int]bool {
+	out := map[int]bool{}
+	for a := range s.topo.owner {
+		for bits := a.BitLen(); bits >= 0; bits-- {
+			p, _ := a.Prefix(bits)
+			if i, ok := s.bgp.pid[p]; ok {
+				out[int(i)] = true
+			}
+		}
+	}
+	return out
 }
 
 // originKey describes a prefix's local originations (who, with which attributes).

@@ -42,8 +42,9 @@ type state struct {
 	// Prefixes with the same prefix-set membership on every device and the
 	// same originations propagate identically: BGP runs once per class, and a
 	// class computed in an earlier fixed-point iteration is reused.
-	psSig    []string
-	ribCache map[string]*prefixRIB
+	psSig     []string
+	ownPrefix map[int]bool // prefixesHoldingNextHops
+	ribCache  map[string]*prefixRIB
 	// setIndex holds an index of every prefix-set too large to scan on each
 	// policy evaluation; built before any evaluation and read-only after, so
 	// the parallel class propagation shares it without locks.

@@ -909,3 +909,36 @@ func TestBGPConditionsAndSetOrigin(t *testing.T) {
 		t.Errorf("origin-eq IGP must not match an EGP route: %+v", p)
 	}
 }
+
+// TestNextHopResolvedThroughItself pins FRR's next-hop tracking rule: a BGP
+// path whose next hop would be resolved through the route for the path's
+// own prefix (a loopback redistributed into BGP, reaching the other routers
+// with its own address as next hop) is not usable, while a covering prefix
+// whose next hop resolves through a longer route is.
+func TestNextHopResolvedThroughItself(t *testing.T) {
+	b := core(t)
+	b.Ibgp("r1", "r2")
+	b.Ibgp("r1", "r3")
+	b.Ibgp("r2", "r3")
+	b.Devs["r1"].TableConnections = append(b.Devs["r1"].TableConnections, network.TableConnection{Src: network.ProtoConnected})
+	b.Originate("r1", "10.0.0.0/24")
+	// A second connected /32 of r1, redistributed with the same attributes:
+	// the simulator propagates such prefixes as one class, so the rule must
+	// keep the two apart.
+	b.Iface("r1", "lo1", pfx("10.0.0.101/32"), 0)
+	r := Run(b.Build())
+	if p := best(t, r, "r1", "10.0.0.1/32"); p == nil {
+		t.Fatal("r1 should originate its loopback (connected redistribution)")
+	}
+	for _, dev := range []string{"r2", "r3"} {
+		if p := best(t, r, dev, "10.0.0.1/32"); p != nil {
+			t.Errorf("%s: 10.0.0.1/32 via 10.0.0.1 resolves only through 10.0.0.1/32 itself: not usable, got %+v", dev, p)
+		}
+		if p := best(t, r, dev, "10.0.0.101/32"); p == nil || p.NextHop != "10.0.0.1" {
+			t.Errorf("%s: 10.0.0.101/32 via 10.0.0.1 resolves through 10.0.0.1/32: usable, got %+v", dev, p)
+		}
+		if p := best(t, r, dev, "10.0.0.0/24"); p == nil || p.NextHop != "10.0.0.1" {
+			t.Errorf("%s: 10.0.0.0/24 via 10.0.0.1 resolves through 10.0.0.1/32 (another prefix): usable, got %+v", dev, p)
+		}
+	}
+}
