@@ -372,21 +372,14 @@ func aggregateNotInstalled(c *Context, d Diff) bool {
 	return slices.Contains(others, c.owner[nh])
 }
 
-// aggregateNotInstalledFIB: the forwarding side. FRR forwards towards the
-// aggregator whose path it kept (its hops are this router's IGP next hops
-// towards an address of another aggregator) where the simulator discards
-// locally or forwards towards the origin.
+// aggregateNotInstalledFIB: the forwarding side. FRR forwards with another
+// aggregator's path where the simulator discards locally or forwards towards
+// the origin; bgpd may even show its own aggregate as best while zebra never
+// got it (the shipped scenarios, edge1.iad and edge1.sin), so FRR's hops are
+// not checked against a particular aggregator.
 func aggregateNotInstalledFIB(c *Context, d Diff) bool {
-	origin, others := c.aggregateBug(d.Device, d.Prefix)
-	if origin == "" || d.FRR.NextHop != "forward" {
-		return false
-	}
-	for a, dev := range c.owner {
-		if slices.Contains(others, dev) && slices.Equal(c.igpHops(d.Device, a), d.FRR.Hops) {
-			return true
-		}
-	}
-	return false
+	origin, _ := c.aggregateBug(d.Device, d.Prefix)
+	return origin != "" && d.FRR.NextHop == "forward"
 }
 
 // aggregateNotInstalledExport: what this router sends an external speaker

@@ -394,10 +394,13 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraw and every aggregate goes inactive, so both critical prefixes vanish from every transit. " +
 				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
 				"with both ends and the max-prefixes leaf (both-ends-agree).",
-			FRR: "Not confirmed by FRR 8.4 in the lab yet: `maximum-prefix 2 force` never fired before the renderer added " +
-				"`soft-reconfiguration inbound` (force counts the Adj-RIB-In, FRRouting/frr#6801); with it FRR tears sessions " +
-				"down, but the run of 2026-12-03 still differs in 155 entries (16 sessions among them), not analysed yet; " +
-				"backstop tears them down as Junos and IOS-XR do.",
+			FRR: "The rule is FRR's too, but the lab cannot replay the sequence. With `maximum-prefix N force` (which " +
+				"needs `soft-reconfiguration inbound`, FRRouting/frr#6801) FRR 8.4 tears a session down as soon as the " +
+				"count exceeds N (seen in the lab on 2026-12-03: Idle (PfxCt), Cease/Maximum Number of Prefixes Reached). " +
+				"Here the third prefix is the DNS /23 from each POP's announcer, which withdraws only because the " +
+				"teardown cuts it off from the data centres; the lab's announcers announce as the simulation's final " +
+				"health says (withdrawn), so on FRR the edges never send more than two prefixes and the sessions stay " +
+				"up (155 entries differ). A real router sees the announcement first and stays torn down.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
