@@ -407,6 +407,39 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
+		// The same rule on sessions whose prefixes do not depend on the
+		// outcome (a DC sends its prefixes whatever happens to the DNS
+		// sites).
+		var chs []Change
+		for _, rr := range RouteReflectors {
+			var ops []Op
+			for _, nb := range n.Device(rr).BGP {
+				if o := n.Device(nb.Desc); o != nil && o.Role == "dc" {
+					ops = append(ops, Op{"update", neighbor(nb.Addr) + "/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/ipv4-unicast/prefix-limit/config/max-prefixes", 1})
+				}
+			}
+			chs = append(chs, Change{rr, ops})
+		}
+		add(Scenario{
+			Name: "bgp-max-prefix-dc-sessions",
+			Description: "A prefix-limit of 1 is set on every data-centre neighbour of both route reflectors, copied " +
+				"from a template for single-homed customers. Each DC sends two prefixes (its /16 and its service /24), " +
+				"so both reflectors tear down every DC session at once: no router outside the DCs learns a DC route, " +
+				"the DNS announcers' health checks fail and every site withdraws 129.134.30.0/23, and traffic for the " +
+				"DC /24s inside 157.240.0.0/16 ends at the edges' aggregate discard, which itself goes inactive without " +
+				"contributors. backstop must BLOCK and name each " +
+				"torn-down session with both ends and the max-prefixes leaf (both-ends-agree).",
+			FRR: "Not shown by FRR 8.4 from a start-up config (run of 2026-12-03: every DC session stayed established with " +
+				"2 prefixes against `maximum-prefix 1 force`, 371 entries differ). bgpd checks the limit when an UPDATE " +
+				"arrives, but counts an iBGP path only once next-hop tracking has resolved it, which happens later, so " +
+				"at start-up the count never exceeds the limit at a check; the same command entered on a running lab " +
+				"tears the session down at once (Idle (PfxCt)). backstop tears them down as Junos and IOS-XR do.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
+			Changes:  chs,
+		})
+	}
+	{
 		e := n.Device("edge1.sin")
 		var chs []Change
 		var ops []Op
