@@ -365,6 +365,12 @@ func aggregateNotInstalled(c *Context, d Diff) bool {
 	if origin == "" {
 		return false
 	}
+	if p := c.best(d.Device, d.Prefix); p.Source == "ebgp" {
+		// One AS further the sender and so the next hop are the same;
+		// only what the origin's aggregate policy set differs (the
+		// exception's differs list keeps it to communities).
+		return d.FRR.NextHop == d.Sim.NextHop
+	}
 	nh, err := netip.ParseAddr(d.FRR.NextHop)
 	if err != nil {
 		return false
@@ -406,6 +412,11 @@ func (c *Context) aggregateBug(dev, prefix string) (origin string, others []stri
 		return "", nil
 	}
 	switch {
+	case p.Source == "ebgp" && p.FromDevice != "" && p.FromDevice != dev:
+		// Learned from an inventoried router of another AS: the
+		// aggregate is that sender's (gen/100: r12 gets the origin's
+		// communities in the simulation, the other aggregator's in FRR).
+		return c.aggregateBug(p.FromDevice, prefix)
 	case p.Source == "local":
 		origin = dev
 	case p.Source == "ibgp" && p.OriginatorID != "":

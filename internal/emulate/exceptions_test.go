@@ -56,6 +56,9 @@ var documented = map[string]func(n *network.Network, c *Context, d Diff) bool{
 	"frr84-aggregate-not-installed": func(n *network.Network, c *Context, d Diff) bool {
 		nh, _ := netip.ParseAddr(d.FRR.NextHop)
 		o := aggregateOrigin(n, c, d)
+		if p := c.best(d.Device, d.Prefix); o != nil && p.Source == "ebgp" {
+			return d.FRR.NextHop == d.Sim.NextHop && slices.Equal(d.FRR.ASPath, d.Sim.ASPath)
+		}
 		return o != nil && slices.ContainsFunc(n.Devices, func(x *network.Device) bool {
 			return x != o && addressesOf(x)[nh] && aggregatesPrefix(x, d.Prefix)
 		})
@@ -145,6 +148,11 @@ func aggregateOrigin(n *network.Network, c *Context, d Diff) *network.Device {
 	p := c.best(d.Device, d.Prefix)
 	if p == nil {
 		return nil
+	}
+	if p.Source == "ebgp" && p.FromDevice != "" && p.FromDevice != d.Device {
+		up := d
+		up.Device = p.FromDevice
+		return aggregateOrigin(n, c, up)
 	}
 	var others int
 	var origin *network.Device
