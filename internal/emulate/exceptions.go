@@ -54,6 +54,8 @@ var predicates = map[string]predicate{
 	"reflected-next-hop-self":               reflectedNextHopSelf,
 	"frr84-nht-self-resolution":             selfResolvingOrigin,
 	"frr84-nht-self-resolution-fib":         selfResolvingOrigin,
+	"frr84-nht-self-resolution-ebgp":        selfResolvingOtherSender,
+	"frr84-nht-self-resolution-ebgp-fib":    selfResolvingOtherSender,
 	"frr84-aggregate-not-installed":         aggregateNotInstalled,
 	"frr84-aggregate-not-installed-fib":     aggregateNotInstalledFIB,
 	"frr84-aggregate-not-installed-export":  aggregateNotInstalledExport,
@@ -326,6 +328,37 @@ func selfResolvingOrigin(c *Context, d Diff) bool {
 		}
 	}
 	return false
+}
+
+// selfResolvingOtherSender: frr84-nht-self-resolution one AS further. FRR's
+// copy at another router S of the sender's AS was usable (so S sent it,
+// without the MED the originator sets), the simulator's was not (so only
+// the originator's path arrives). Condition: the simulated best path here
+// is eBGP from an inventoried router; FRR's next hop (bgp) or every next hop
+// (fib) is an address of S, another router of that sender's AS; and the
+// condition of frr84-nht-self-resolution holds at S.
+func selfResolvingOtherSender(c *Context, d Diff) bool {
+	p := c.best(d.Device, d.Prefix)
+	if p == nil || p.Source != "ebgp" || p.FromDevice == "" {
+		return false
+	}
+	hops := []string{d.FRR.NextHop}
+	if d.Kind == "fib" {
+		hops = d.FRR.Hops
+	}
+	var other string
+	for _, h := range hops {
+		a, err := netip.ParseAddr(h)
+		if err != nil || c.owner[a] == "" || (other != "" && c.owner[a] != other) {
+			return false
+		}
+		other = c.owner[a]
+	}
+	sender, o := c.net.Device(p.FromDevice), c.net.Device(other)
+	if o == nil || sender == nil || o == sender || o.BGP == nil || sender.BGP == nil || o.BGP.AS != sender.BGP.AS {
+		return false
+	}
+	return selfResolvingOrigin(c, Diff{Device: other, Prefix: d.Prefix})
 }
 
 // reflectedNextHopSelf: OpenConfig (and the simulator) apply an export

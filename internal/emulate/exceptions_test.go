@@ -36,6 +36,12 @@ var documented = map[string]func(n *network.Network, c *Context, d Diff) bool{
 	},
 	"frr84-nht-self-resolution":     selfResolving,
 	"frr84-nht-self-resolution-fib": selfResolving,
+	"frr84-nht-self-resolution-ebgp": func(n *network.Network, c *Context, d Diff) bool {
+		return selfResolvingElsewhere(n, c, d, []string{d.FRR.NextHop}) && slices.Equal(d.Sim.ASPath, d.FRR.ASPath)
+	},
+	"frr84-nht-self-resolution-ebgp-fib": func(n *network.Network, c *Context, d Diff) bool {
+		return selfResolvingElsewhere(n, c, d, d.FRR.Hops)
+	},
 	"redistributed-gateway-next-hop-fib": func(n *network.Network, c *Context, d Diff) bool {
 		// FRR's next hops lead towards some redistributed route's gateway.
 		return slices.ContainsFunc(n.Devices, func(o *network.Device) bool {
@@ -410,4 +416,30 @@ func selfResolving(n *network.Network, c *Context, d Diff) bool {
 		p := c.best(o.Name, d.Prefix)
 		return inside && p != nil && p.Source == "local"
 	})
+}
+
+// selfResolvingElsewhere: the simulated path here is eBGP, and every one of
+// hops belongs to one router of the sender's AS (not the sender) that has no
+// simulated route for the prefix while an originator owns an address inside it.
+func selfResolvingElsewhere(n *network.Network, c *Context, d Diff, hops []string) bool {
+	p := c.best(d.Device, d.Prefix)
+	if p == nil || p.Source != "ebgp" || len(hops) == 0 {
+		return false
+	}
+	sender := n.Device(p.FromDevice)
+	for _, o := range n.Devices {
+		if o == sender || sender == nil || o.BGP == nil || sender.BGP == nil || o.BGP.AS != sender.BGP.AS {
+			continue
+		}
+		own := addressesOf(o)
+		all := true
+		for _, h := range hops {
+			a, err := netip.ParseAddr(h)
+			all = all && err == nil && own[a]
+		}
+		if all && c.best(o.Name, d.Prefix) == nil && selfResolving(n, c, Diff{Device: o.Name, Prefix: d.Prefix}) {
+			return true
+		}
+	}
+	return false
 }
