@@ -69,17 +69,21 @@ type node struct {
 
 // Lab is a running emulation.
 type Lab struct {
-	Dir     string
-	cfg     *frr.Config
-	nodes   []*node
-	byName  map[string]*node
-	mu      sync.Mutex
-	nsMade  []string
-	pids    []int
-	started time.Time
-	closed  bool
-	done    chan struct{} // closed when the first Close has finished
-	keepDir bool
+	Dir    string
+	cfg    *frr.Config
+	nodes  []*node
+	byName map[string]*node
+	mu     sync.Mutex
+	nsMade []string
+	pids   []int
+	// starting counts daemons between "ip netns exec" and their pid being
+	// recorded: Close waits for them, or a daemon forking while Close scans
+	// the namespace outlives it (seen in CI: a bgpd left after Ctrl-C).
+	starting sync.WaitGroup
+	started  time.Time
+	closed   bool
+	done     chan struct{} // closed when the first Close has finished
+	keepDir  bool
 }
 
 var (
@@ -338,6 +342,14 @@ var daemonOrder = []string{"zebra", "staticd", "isisd", "bgpd"}
 func (l *Lab) startDaemon(n *node, d string) error {
 	conf := filepath.Join(n.dir, d+".conf")
 	pidf := filepath.Join(n.dir, d+".pid")
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return errors.New("lab closed during bring-up")
+	}
+	l.starting.Add(1)
+	l.mu.Unlock()
+	defer l.starting.Done()
 	args := []string{"netns", "exec", n.ns, filepath.Join(FRRBin, d), "-d", "-f", conf, "-i", pidf,
 		"-z", filepath.Join(n.dir, "zserv.api"), "--vty_socket", n.dir, "-P", "0", "-u", "frr", "-g", "frr",
 		"--log", "file:" + filepath.Join(n.dir, d+".log")}
@@ -423,19 +435,25 @@ func (l *Lab) Close() error {
 	}
 	l.closed = true
 	defer close(l.done)
-	pids := append([]int(nil), l.pids...)
 	nss := append([]string(nil), l.nsMade...)
 	keep := l.keepDir
+	l.mu.Unlock()
+	// A daemon being started now records its pid or, seeing closed, kills
+	// itself; either way it is gone or in pids before the namespaces are
+	// scanned below.
+	l.starting.Wait()
+	l.mu.Lock()
+	pids := append([]int(nil), l.pids...)
 	l.mu.Unlock()
 	for _, pid := range pids {
 		syscall.Kill(pid, syscall.SIGTERM)
 	}
 	deadline := time.Now().Add(3 * time.Second)
 	for _, pid := range pids {
-		for syscall.Kill(pid, 0) == nil && time.Now().Before(deadline) {
+		for alive(pid) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
-		if syscall.Kill(pid, 0) == nil {
+		if alive(pid) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
@@ -445,11 +463,20 @@ func (l *Lab) Close() error {
 			for _, f := range strings.Fields(string(out)) {
 				if pid, err := strconv.Atoi(f); err == nil {
 					syscall.Kill(pid, syscall.SIGKILL)
+					pids = append(pids, pid)
 				}
 			}
 		}
 		if err := run("ip", "netns", "del", ns); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	// SIGKILL is asynchronous: the caller (and the process exiting right
+	// after the signal handler) must not see a daemon still alive.
+	deadline = time.Now().Add(2 * time.Second)
+	for _, pid := range pids {
+		for alive(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	if !keep {
@@ -459,6 +486,18 @@ func (l *Lab) Close() error {
 	delete(live, l)
 	liveMu.Unlock()
 	return errors.Join(errs...)
+}
+
+// alive says whether pid still runs. A zombie does not: the daemons fork
+// away from us and, in containers whose init does not reap, stay zombies
+// for good, which kill(pid, 0) still reports as present.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
 }
 
 // KeepDir keeps the state directory (configs, logs) after Close.
