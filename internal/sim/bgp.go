@@ -537,7 +537,6 @@ func pathEqual(a, b *Path) bool {
 func (s *state) runBGP() {
 	if s.ribCache == nil {
 		s.ribCache = map[string]*prefixRIB{}
-		s.psSig = s.prefixSetSignatures()
 	}
 	keys := make([]string, len(s.bgp.prefixes))
 	var todo []int32
@@ -646,9 +645,15 @@ func (s *state) prefixSetSignatures() []string {
 	return sig
 }
 
-// indexPrefixSets indexes the prefix-sets too large to scan per evaluation
-// (network.PrefixSet.Index).
+// prepareSets readies prefix-set matching for a run. It is a variable so
+// that tests can swap in the linear scans the indexes replaced and compare
+// whole runs (TestIndexedSetsRunAsLinear).
+var prepareSets = (*state).indexPrefixSets
+
+// indexPrefixSets computes the prefix classes' set signatures and indexes
+// the prefix-sets too large to scan per evaluation (network.PrefixSet.Index).
 func (s *state) indexPrefixSets() {
+	s.psSig = s.prefixSetSignatures()
 	s.setIndex = map[*network.PrefixSet]*network.RangeIndex{}
 	for _, d := range s.net.Devices {
 		for _, ps := range d.PrefixSets {

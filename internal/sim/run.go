@@ -75,7 +75,7 @@ func Run(n *network.Network) *Result {
 		s.announcing[i] = true // announcers start healthy, as in steady state
 	}
 	s.indexPrefixes()
-	s.indexPrefixSets()
+	prepareSets(s)
 
 	res := &Result{adv: &advCache{}, Net: n, Links: s.topo.links, Adjacencies: s.igp.adjs, Sessions: s.sessions,
 		igp: s.igp, topo: s.topo, external: s.external}
