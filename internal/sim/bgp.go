@@ -139,74 +139,135 @@ func (s *state) nodeName(node int32) string {
 	return s.net.Devices[node].Name
 }
 
+// propagator is one worker's scratch for propagate, reused from class to
+// class: a network of 1,000 routers propagates hundreds of classes over
+// thousands of sessions, and per-class maps and a fresh path per export and
+// per import were most of the simulator's time and allocations. Node and
+// session-end state is dense, stamped with the class's generation instead of
+// cleared; each advertisement is exported and imported into the two scratch
+// paths, and only a path a RIB keeps is allocated.
+type propagator struct {
+	s       *state
+	gen     uint32
+	nodeGen []uint32  // per node: gen while rib[node] belongs to the class
+	rib     []nodeRIB // per node
+	touched []int32   // nodes with a RIB in the class
+	inQueue []bool    // per node
+	queue   []int32
+	endGen  []uint32 // per session end: gen once sent[end] is written
+	sent    []bool   // per receiving session end: advertised to it now
+	ends    []int32  // session ends written in the class
+	exp     Path     // what the sender exports
+	imp     Path     // what the receiver makes of it
+	intern  interner
+	costs   map[costKey]costVal // in front of the shared igp.costCache
+}
+
+func (s *state) newPropagator() *propagator {
+	nodes, ends := s.nodeCount(), 2*len(s.sessions)
+	return &propagator{s: s, nodeGen: make([]uint32, nodes), rib: make([]nodeRIB, nodes), inQueue: make([]bool, nodes),
+		endGen: make([]uint32, ends), sent: make([]bool, ends), costs: map[costKey]costVal{}}
+}
+
+// ribAt is node n's RIB in the class, or nil.
+func (w *propagator) ribAt(n int32) *nodeRIB {
+	if w.nodeGen[n] != w.gen {
+		return nil
+	}
+	return &w.rib[n]
+}
+
+// get is node n's RIB in the class, started empty (keeping the scratch
+// slices' arrays) on first use.
+func (w *propagator) get(n int32) *nodeRIB {
+	r := &w.rib[n]
+	if w.nodeGen[n] != w.gen {
+		w.nodeGen[n] = w.gen
+		*r = nodeRIB{node: n, paths: r.paths[:0], keys: r.keys[:0], best: -1, multi: r.multi[:0]}
+		w.touched = append(w.touched, n)
+	}
+	return r
+}
+
+func (w *propagator) push(n int32) {
+	if !w.inQueue[n] {
+		w.inQueue[n] = true
+		w.queue = append(w.queue, n)
+	}
+}
+
+func (w *propagator) setSent(end int32, v bool) {
+	if w.endGen[end] != w.gen {
+		w.endGen[end] = w.gen
+		w.ends = append(w.ends, end)
+	}
+	w.sent[end] = v
+}
+
+// keep copies a scratch path for a RIB to hold.
+func keep(p *Path) *Path {
+	c := new(Path)
+	copyPath(c, p)
+	return c
+}
+
 // propagate computes one prefix's routing to a fixed point with a FIFO
 // worklist: a node whose best path changes re-advertises to its peers.
-func (s *state) propagate(pid int32) *prefixRIB {
+func (w *propagator) propagate(pid int32) *prefixRIB {
+	s := w.s
 	prefix := s.bgp.prefixes[pid]
-	ribs := map[int32]*nodeRIB{}
-	get := func(n int32) *nodeRIB {
-		r := ribs[n]
-		if r == nil {
-			r = &nodeRIB{node: n, best: -1}
-			ribs[n] = r
-		}
-		return r
-	}
-	var queue []int32
-	sent := map[int32]bool{} // per receiving session end: advertised to it now
-	dropped := map[int32]string{}
-	inQueue := map[int32]bool{}
-	push := func(n int32) {
-		if !inQueue[n] {
-			inQueue[n] = true
-			queue = append(queue, n)
-		}
-	}
+	w.gen++
+	w.touched, w.ends, w.queue = w.touched[:0], w.ends[:0], w.queue[:0]
+	w.intern.reset()
+	var dropped map[int32]string // per receiving end of an external speaker: why it drops the route
 	for _, lo := range s.local[pid] {
-		r := get(lo.node)
+		r := w.get(lo.node)
 		r.paths = append(r.paths, lo.path)
 		r.keys = append(r.keys, -1)
 		s.selectBest(r)
-		push(lo.node)
+		w.push(lo.node)
 	}
 	limit := 64 * (s.nodeCount() + 1)
 	steps := 0
 	converged := true
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		inQueue[n] = false
+	head := 0
+	for head < len(w.queue) {
+		n := w.queue[head]
+		head++
+		w.inQueue[n] = false
 		if steps++; steps > limit {
 			converged = false
 			break
 		}
-		r := ribs[n]
 		var best *Path
 		var bestKey int32 = -2
-		if r != nil && r.best >= 0 {
+		if r := w.ribAt(n); r != nil && r.best >= 0 {
 			best, bestKey = r.paths[r.best], r.keys[r.best]
 		}
 		for _, e := range s.nodeSess[n] {
 			var out *Path
-			if best != nil && bestKey != 2*e.s+int32(e.side) { // never back to the sender
-				out = s.export(n, e, best, bestKey, prefix)
+			if best != nil && bestKey != 2*e.s+int32(e.side) && // never back to the sender
+				s.export(w, n, e, best, bestKey, prefix, &w.exp) {
+				out = &w.exp
 			}
 			m := e.peer
 			var in *Path
-			if out != nil {
-				in = s.importPath(m, e, out, prefix)
+			if out != nil && s.importPath(w, m, e, out, prefix, &w.imp) {
+				in = &w.imp
 			}
 			key := 2*e.s + int32(1-e.side) // the end at which m receives
-			sent[key] = out != nil
+			w.setSent(key, out != nil)
 			delete(dropped, key)
 			if out != nil && in == nil && s.isExternal(m) {
+				if dropped == nil {
+					dropped = map[int32]string{}
+				}
 				dropped[key] = s.externalDrop(m, e, out)
 			}
-			rm := ribs[m]
-			if rm == nil && in == nil {
+			if in == nil && w.ribAt(m) == nil {
 				continue
 			}
-			rm = get(m)
+			rm := w.get(m)
 			idx := slices.Index(rm.keys, key)
 			if idx >= 0 && in != nil && pathEqual(rm.paths[idx], in) {
 				continue
@@ -223,9 +284,9 @@ func (s *state) propagate(pid int32) *prefixRIB {
 				rm.paths = slices.Delete(rm.paths, idx, idx+1)
 				rm.keys = slices.Delete(rm.keys, idx, idx+1)
 			case idx >= 0:
-				rm.paths[idx] = in
+				rm.paths[idx] = keep(in)
 			default:
-				rm.paths = append(rm.paths, in)
+				rm.paths = append(rm.paths, keep(in))
 				rm.keys = append(rm.keys, key)
 			}
 			if s.isExternal(m) {
@@ -237,19 +298,47 @@ func (s *state) propagate(pid int32) *prefixRIB {
 				nb = rm.paths[rm.best]
 			}
 			if nb != prevBest {
-				push(m)
+				w.push(m)
 			}
 		}
 	}
+	for _, n := range w.queue[head:] { // left by a class that does not converge
+		w.inQueue[n] = false
+	}
 	out := &prefixRIB{converged: converged}
-	for _, r := range ribs {
-		if len(r.paths) > 0 {
-			out.nodes = append(out.nodes, *r)
+	// The RIBs leave the scratch: one array each for their paths, keys and
+	// multipath sets, in node order.
+	slices.Sort(w.touched)
+	var nodes, paths, multi int
+	for _, n := range w.touched {
+		if r := &w.rib[n]; len(r.paths) > 0 {
+			nodes, paths, multi = nodes+1, paths+len(r.paths), multi+len(r.multi)
 		}
 	}
-	sort.Slice(out.nodes, func(i, j int) bool { return out.nodes[i].node < out.nodes[j].node })
-	for k, v := range sent {
-		if v {
+	if nodes > 0 {
+		out.nodes = make([]nodeRIB, 0, nodes)
+		pa, ka, ma := make([]*Path, paths), make([]int32, paths), make([]int32, multi)
+		for _, n := range w.touched {
+			r := w.rib[n]
+			k := len(r.paths)
+			if k == 0 {
+				continue
+			}
+			r.paths, pa = pa[:k:k], pa[k:]
+			r.keys, ka = ka[:k:k], ka[k:]
+			copy(r.paths, w.rib[n].paths)
+			copy(r.keys, w.rib[n].keys)
+			if k := len(w.rib[n].multi); k > 0 {
+				r.multi, ma = ma[:k:k], ma[k:]
+				copy(r.multi, w.rib[n].multi)
+			} else {
+				r.multi = nil
+			}
+			out.nodes = append(out.nodes, r)
+		}
+	}
+	for _, k := range w.ends {
+		if w.sent[k] {
 			out.recv = append(out.recv, k)
 		}
 	}
@@ -260,17 +349,18 @@ func (s *state) propagate(pid int32) *prefixRIB {
 	return out
 }
 
-// export builds what node n advertises over session end e, or nil when its
-// rules or its export policy suppress the route.
-func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix netip.Prefix) *Path {
+// export builds in p what node n advertises over session end e, and reports
+// false when its rules or its export policy suppress the route.
+func (s *state) export(w *propagator, n int32, e sessEnd, best *Path, bestKey int32, prefix netip.Prefix, p *Path) bool {
 	ss := &s.sessions[e.s]
 	if s.isExternal(n) {
 		// External speakers advertise only what they originate.
 		if !best.Local {
-			return nil
+			return false
 		}
 		x := s.external[int(n)-len(s.net.Devices)]
-		return &Path{NextHop: x.addr, ASPath: []uint32{x.asn}, Origin: OriginIGP}
+		*p = Path{NextHop: x.addr, ASPath: w.intern.prepend(nil, x.asn), Origin: OriginIGP}
+		return true
 	}
 	d := s.net.Devices[n]
 	nb := s.neighborAt(e.s, e.side)
@@ -280,10 +370,10 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 	// NO_EXPORT to no eBGP peer, and NO_EXPORT_SUBCONFED is NO_EXPORT in a
 	// network without confederations.
 	if slices.Contains(best.Communities, CommunityNoAdvertise) {
-		return nil
+		return false
 	}
 	if !ibgp && (slices.Contains(best.Communities, CommunityNoExport) || slices.Contains(best.Communities, CommunityNoExportSubconfed)) {
-		return nil
+		return false
 	}
 	learnedIBGP := !best.Local && !best.EBGP
 	if ibgp && learnedIBGP {
@@ -292,17 +382,17 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 		from := s.neighborAt(best.session, sideOf(bestKey))
 		fromClient := from != nil && from.RRClient
 		if !fromClient && !nb.RRClient {
-			return nil
+			return false
 		}
 	}
-	p := clonePath(best)
+	copyPath(p, best)
 	ctx := s.policyCtx(d, prefix)
 	implicit := network.ResultReject // RFC 8212 for eBGP
 	if ibgp {
 		implicit = network.ResultAccept
 	}
 	if !applyChain(ctx, nb.Export, implicit, p) {
-		return nil
+		return false
 	}
 	local := s.localAddrAt(e.s, e.side)
 	if ibgp {
@@ -319,15 +409,15 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 			if !p.OriginatorID.IsValid() {
 				p.OriginatorID = best.PeerRID
 			}
-			p.ClusterList = append([]netip.Addr{s.clusterID(d)}, p.ClusterList...)
+			p.ClusterList = w.intern.cluster(s.clusterID(d), p.ClusterList)
 		}
 	} else {
 		// local-as: the peer sees local-as then the global AS, FRR's and
 		// Cisco's default (OpenConfig has no no-prepend / replace-as).
 		if nb.LocalAS != d.BGP.AS && d.BGP.AS != 0 {
-			p.ASPath = append([]uint32{nb.LocalAS, d.BGP.AS}, p.ASPath...)
+			p.ASPath = w.intern.prepend(w.intern.prepend(p.ASPath, d.BGP.AS), nb.LocalAS)
 		} else {
-			p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
+			p.ASPath = w.intern.prepend(p.ASPath, nb.LocalAS)
 		}
 		if ctx.nhAddr.IsValid() {
 			p.NextHop = ctx.nhAddr
@@ -342,17 +432,18 @@ func (s *state) export(n int32, e sessEnd, best *Path, bestKey int32, prefix net
 		}
 		p.OriginatorID, p.ClusterList = netip.Addr{}, nil
 	}
-	return p
+	return true
 }
 
 func sideOf(key int32) uint8 { return uint8(key & 1) }
 
 // importPath applies the receiving node's checks and import policy to an
-// advertisement; nil means rejected.
-func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *Path {
+// advertisement, building in p (not in) what the receiver holds; false means
+// rejected.
+func (s *state) importPath(w *propagator, m int32, e sessEnd, in *Path, prefix netip.Prefix, p *Path) bool {
 	ss := &s.sessions[e.s]
 	side := 1 - e.side
-	p := clonePath(in)
+	copyPath(p, in)
 	p.session, p.fromB = e.s, side == 0
 	p.Source, p.EBGP, p.Local = network.ProtoBGP, !ss.IBGP, false
 	n := s.nodeOf(e.s, e.side) // the sender (e is its end of the session)
@@ -362,10 +453,7 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	if s.isExternal(m) {
 		// External speakers run AS-path loop detection too (RFC 4271 9.1.2):
 		// prepending a transit's own AS makes it drop the route.
-		if s.externalDrop(m, e, p) != "" {
-			return nil
-		}
-		return p
+		return s.externalDrop(m, e, p) == ""
 	}
 	d := s.net.Devices[m]
 	nb := s.neighborAt(e.s, side)
@@ -373,19 +461,19 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 	if ss.IBGP {
 		// RFC 4456 loop prevention; an unset router-id matches nothing.
 		if id := d.BGP.RouterID; id.IsValid() && p.OriginatorID == id {
-			return nil
+			return false
 		}
 		if cid := s.clusterID(d); cid.IsValid() && slices.Contains(p.ClusterList, cid) && mutant != "cluster-loop-off" {
-			return nil
+			return false
 		}
 	} else {
 		if slices.Contains(p.ASPath, nb.LocalAS) || slices.Contains(p.ASPath, d.BGP.AS) {
-			return nil // AS-path loop
+			return false // AS-path loop
 		}
 		// Routes received on a local-as session carry the local-as too
 		// (FRR's default without no-prepend).
 		if nb.LocalAS != d.BGP.AS && d.BGP.AS != 0 {
-			p.ASPath = append([]uint32{nb.LocalAS}, p.ASPath...)
+			p.ASPath = w.intern.prepend(p.ASPath, nb.LocalAS)
 		}
 		p.LocalPref = 100
 	}
@@ -395,12 +483,12 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 		implicit = network.ResultAccept
 	}
 	if !applyChain(ctx, nb.Import, implicit, p) {
-		return nil
+		return false
 	}
 	if ctx.nhAddr.IsValid() {
 		p.NextHop = ctx.nhAddr
 	}
-	s.resolveNextHop(network.DeviceID(m), p)
+	s.resolveNextHop(w, network.DeviceID(m), p)
 	if p.IGPCost != inf && s.resolvesThroughItself(network.DeviceID(m), p.NextHop, prefix) {
 		p.IGPCost = inf
 	}
@@ -412,7 +500,7 @@ func (s *state) importPath(m int32, e sessEnd, in *Path, prefix netip.Prefix) *P
 			p.IGPCost = inf
 		}
 	}
-	return p
+	return true
 }
 
 // externalDrop says why external speaker m drops path p sent over session
@@ -443,7 +531,7 @@ func (s *state) externalDrop(m int32, e sessEnd, p *Path) string {
 
 // resolveNextHop fills the IGP cost and the owner of the next hop. An
 // unresolvable next hop leaves the path ineligible (IGPCost = inf).
-func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
+func (s *state) resolveNextHop(w *propagator, d network.DeviceID, p *Path) {
 	// A path copied from a peer carries the peer's resolution: a route
 	// learned from an external speaker and re-advertised with next-hop-self
 	// must not stay "external" here.
@@ -458,13 +546,25 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 		p.nhExternal = true
 	}
 	key := costKey{d, nh}
-	if v, ok := s.igp.costCache.Load(key); ok {
-		cv := v.(costVal)
-		if cv.ok {
-			p.IGPCost = cv.cost
-		}
-		return
+	cv, ok := w.costs[key]
+	if !ok {
+		cv = s.nextHopCost(key)
+		w.costs[key] = cv
 	}
+	if cv.ok {
+		p.IGPCost = cv.cost
+	}
+}
+
+// nextHopCost resolves a next hop through the IGP, once per run: the answer
+// is shared by all workers, and a worker asks the shared cache only once per
+// key (boxing the key for sync.Map on every import cost more than the rest
+// of the import).
+func (s *state) nextHopCost(key costKey) costVal {
+	if v, ok := s.igp.costCache.Load(key); ok {
+		return v.(costVal)
+	}
+	d, nh := key.r, key.a
 	cv := costVal{}
 	if _, _, ok := s.topo.connectedRoute(d, nh); ok {
 		cv = costVal{0, true}
@@ -483,9 +583,7 @@ func (s *state) resolveNextHop(d network.DeviceID, p *Path) {
 		}
 	}
 	s.igp.costCache.Store(key, cv)
-	if cv.ok {
-		p.IGPCost = cv.cost
-	}
+	return cv
 }
 
 // resolvesThroughItself reports whether next hop nh would be resolved
@@ -509,19 +607,84 @@ func (s *state) resolvesThroughItself(d network.DeviceID, nh netip.Addr, prefix 
 	return ok && e.prefix == prefix
 }
 
-// clonePath copies a path for export or import. Its slices (AS path,
+// copyPath copies a path for export, import or a RIB. Its slices (AS path,
 // communities, cluster list) are shared, not copied: they are immutable once
 // built — every policy action and every prepend builds a new slice
-// (applyActions, setCommunities, export) — and copying them on every
+// (applyActions, setCommunities, interner) — and copying them on every
 // advertisement was the largest allocation of propagation. Clip keeps that
 // safe should a future change append to one: with no spare capacity, append
 // copies instead of writing into the shared array.
-func clonePath(p *Path) *Path {
-	c := *p
-	c.ASPath = slices.Clip(p.ASPath)
-	c.Communities = slices.Clip(p.Communities)
-	c.ClusterList = slices.Clip(p.ClusterList)
-	return &c
+func copyPath(dst, src *Path) {
+	*dst = *src
+	dst.ASPath = slices.Clip(src.ASPath)
+	dst.Communities = slices.Clip(src.Communities)
+	dst.ClusterList = slices.Clip(src.ClusterList)
+}
+
+// interner shares the slices exports prepend to: a route reflector prepends
+// its cluster id to the same (usually empty) list for every client, and an
+// eBGP speaker its AS to the same path for every peer. Slices are never
+// modified in place (copyPath), so a slice and its length name its contents,
+// and equal prepends can return one slice. The maps are emptied per class
+// (reset) so they do not grow with the run.
+type interner struct {
+	clusters map[clusterKey][]netip.Addr
+	asPaths  map[asPathKey][]uint32
+}
+
+type clusterKey struct {
+	id   netip.Addr
+	tail *netip.Addr // the list prepended to: its first element, nil when empty
+	n    int
+}
+
+type asPathKey struct {
+	as   uint32
+	tail *uint32
+	n    int
+}
+
+func (x *interner) reset() {
+	clear(x.clusters)
+	clear(x.asPaths)
+}
+
+// cluster is [id] + list.
+func (x *interner) cluster(id netip.Addr, list []netip.Addr) []netip.Addr {
+	k := clusterKey{id: id, n: len(list)}
+	if len(list) > 0 {
+		k.tail = &list[0]
+	}
+	if v, ok := x.clusters[k]; ok {
+		return v
+	}
+	v := make([]netip.Addr, 1+len(list))
+	v[0] = id
+	copy(v[1:], list)
+	if x.clusters == nil {
+		x.clusters = map[clusterKey][]netip.Addr{}
+	}
+	x.clusters[k] = v
+	return v
+}
+
+// prepend is [as] + path.
+func (x *interner) prepend(path []uint32, as uint32) []uint32 {
+	k := asPathKey{as: as, n: len(path)}
+	if len(path) > 0 {
+		k.tail = &path[0]
+	}
+	if v, ok := x.asPaths[k]; ok {
+		return v
+	}
+	v := make([]uint32, 1+len(path))
+	v[0] = as
+	copy(v[1:], path)
+	if x.asPaths == nil {
+		x.asPaths = map[asPathKey][]uint32{}
+	}
+	x.asPaths[k] = v
+	return v
 }
 
 func pathEqual(a, b *Path) bool {
@@ -564,8 +727,9 @@ func (s *state) runBGP() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := s.newPropagator()
 			for i := range work {
-				out[i] = s.propagateClass(todo[i])
+				out[i] = s.propagateClass(w, todo[i])
 			}
 		}()
 	}

@@ -119,28 +119,33 @@ func (s *state) selectBest(r *nodeRIB) {
 		c, _ := compare(r.paths[i], r.paths[j])
 		return c < 0 || (c == 0 && r.keys[i] < r.keys[j])
 	}
-	groupBest := map[uint32]int{}
-	var groups []uint32
+	// The best of each neighbouring AS, kept in AS order: a node has a
+	// handful of paths, so a small slice beats a map (this runs on every
+	// RIB change of propagation).
+	type group struct {
+		as   uint32
+		best int
+	}
+	var buf [8]group
+	groups := buf[:0]
 	for i, p := range r.paths {
 		if !eligible(p) {
 			continue
 		}
 		as := firstAS(p)
-		g, ok := groupBest[as]
-		if !ok {
-			groups = append(groups, as)
-			groupBest[as] = i
+		k, found := slices.BinarySearchFunc(groups, as, func(g group, as uint32) int { return cmpLow(g.as, as) })
+		if !found {
+			groups = slices.Insert(groups, k, group{as, i})
 			continue
 		}
-		if better(i, g) {
-			groupBest[as] = i
+		if better(i, groups[k].best) {
+			groups[k].best = i
 		}
 	}
-	slices.Sort(groups)
 	best := -1
-	for _, as := range groups {
-		if i := groupBest[as]; best < 0 || better(i, best) {
-			best = i
+	for _, g := range groups {
+		if best < 0 || better(g.best, best) {
+			best = g.best
 		}
 	}
 	runner := -1
@@ -152,7 +157,7 @@ func (s *state) selectBest(r *nodeRIB) {
 			runner = i
 		}
 	}
-	r.best, r.reason, r.multi = int32(best), "", nil
+	r.best, r.reason, r.multi = int32(best), "", r.multi[:0] // reuses propagate's scratch
 	if best >= 0 && s.net != nil && !s.isExternal(r.node) {
 		s.multipath(r, best)
 	}

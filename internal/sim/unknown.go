@@ -89,8 +89,8 @@ func (s *state) policyCtx(d *network.Device, p netip.Prefix) *policyCtx {
 
 // propagateClass propagates one prefix class and keeps, with its RIBs, the
 // unknown statements its routes reached: every prefix of the class shares them.
-func (s *state) propagateClass(pid int32) *prefixRIB {
-	r := s.propagate(pid)
+func (s *state) propagateClass(w *propagator, pid int32) *prefixRIB {
+	r := w.propagate(pid)
 	r.unknown = s.bgpUnknown.take(s.bgp.prefixes[pid])
 	return r
 }
