@@ -199,6 +199,7 @@ func BenchmarkDiff(b *testing.B) {
 func BenchmarkSimulateRunning(b *testing.B) {
 	f := loadFixture(b)
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		sim.Run(f.netB)
 	}
@@ -207,9 +208,18 @@ func BenchmarkSimulateRunning(b *testing.B) {
 func BenchmarkSimulateCandidate(b *testing.B) {
 	f := loadFixture(b)
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		sim.Run(f.netA)
 	}
+}
+
+// reportCPU reports the CPU seconds per operation (user + system, all
+// threads, the collector's included): on a shared machine wall time moves
+// with the load, CPU time much less (docs/performance.md).
+func reportCPU(b *testing.B) func() {
+	start := cpuSeconds()
+	return func() { b.ReportMetric((cpuSeconds()-start)/float64(b.N), "cpu-s/op") }
 }
 
 func BenchmarkPolicy(b *testing.B) {
