@@ -62,6 +62,7 @@ type bgpResult struct {
 	prefixes []netip.Prefix // sorted
 	pid      map[netip.Prefix]int32
 	lens     [129]bool    // prefix lengths present, to skip empty LPM probes
+	fibLens  lengths      // state.fibLens and these prefixes' lengths: what lookup with BGP probes
 	ribs     []*prefixRIB // per prefix; members of a class share one
 	classes  int
 }

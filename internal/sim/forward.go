@@ -45,7 +45,11 @@ type fibEntry struct {
 // lowest administrative distance. withBGP=false gives the non-BGP view used to
 // bring up sessions and resolve next hops.
 func (s *state) lookup(d network.DeviceID, a netip.Addr, withBGP bool) (fibEntry, bool) {
-	for bits := a.BitLen(); bits >= 0; bits-- {
+	lens := s.fibLens.of(a)
+	if withBGP && s.bgp != nil {
+		lens = s.bgp.fibLens.of(a)
+	}
+	for _, bits := range lens {
 		p, _ := a.Prefix(bits)
 		if e, ok := s.fibAt(d, p, withBGP); ok {
 			return e, true

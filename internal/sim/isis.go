@@ -44,6 +44,7 @@ type igp struct {
 	adj     [3][][]isisEdge
 	spf     [3][]*spfTree
 	origins [3]map[netip.Prefix][]isisOrigin
+	lens    lengths // of the origins' prefixes, and 0 (the level-1 default)
 	// attached: L1/L2 routers with an L2 adjacency (set the ATT bit)
 	attached []bool
 	// overloaded: the overload bit is set (ISO 10589 §7.2.8.1, RFC 3787
@@ -190,6 +191,13 @@ func buildIGP(t *topology) *igp {
 		}
 	}
 	g.runSPF(2)
+	for l := 1; l <= 2; l++ {
+		for p := range g.origins[l] {
+			g.lens.add(p)
+		}
+	}
+	g.lens.add(netip.PrefixFrom(netip.IPv4Unspecified(), 0))
+	g.lens.add(netip.PrefixFrom(netip.IPv6Unspecified(), 0))
 	sort.Slice(g.adjs, func(i, j int) bool {
 		a, b := g.adjs[i], g.adjs[j]
 		if a.A+a.AIface != b.A+b.AIface {
@@ -407,7 +415,7 @@ func (g *igp) routes(r network.DeviceID) []isisRoute {
 
 // lookup is the longest-prefix IS-IS route of r covering a.
 func (g *igp) lookup(r network.DeviceID, a netip.Addr) (isisRoute, bool) {
-	for bits := a.BitLen(); bits >= 0; bits-- {
+	for _, bits := range g.lens.of(a) {
 		p, _ := a.Prefix(bits)
 		if len(g.origins[1][p]) == 0 && len(g.origins[2][p]) == 0 && bits != 0 {
 			continue

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/netip"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -129,5 +130,75 @@ func TestIndexedSetsRunAsLinear(t *testing.T) {
 	}
 	if indexed == 0 {
 		t.Fatal("no prefix-set large enough to be indexed: the comparison shows nothing")
+	}
+}
+
+// TestLookupsAsFullScan checks the longest-prefix matches that probe only
+// the lengths a table holds (lengths) against the scan of every length they
+// replaced, on generated networks, for every device and addresses on and
+// around every prefix the network knows.
+func TestLookupsAsFullScan(t *testing.T) {
+	var nets []*network.Network
+	for _, seed := range []uint64{1, 2} {
+		run, cand := netgenNets(t, netgen.Options{Style: netgen.Backbone, Seed: seed, Routers: 16}, "drain-all")
+		nets = append(nets, run, cand)
+	}
+	for seed := uint64(1); seed <= 8; seed++ {
+		run, _ := netgenNets(t, netgen.Options{Style: netgen.Conformance, Seed: seed}, "")
+		nets = append(nets, run)
+	}
+	for _, n := range nets {
+		s := Run(n).state
+		addrs := []netip.Addr{{}, netip.IPv4Unspecified(), netip.MustParseAddr("255.255.255.255"), netip.MustParseAddr("2001:db8::1"),
+			netip.MustParseAddr("::ffff:10.0.0.1")}
+		for a := range s.topo.owner {
+			addrs = append(addrs, a, a.Next(), a.Prev())
+		}
+		for _, p := range s.bgp.prefixes {
+			addrs = append(addrs, p.Addr(), p.Addr().Prev())
+		}
+		for _, d := range n.Devices {
+			for _, a := range addrs {
+				p, i, ok := s.topo.connectedRoute(d.ID, a)
+				var wp netip.Prefix
+				var wi int
+				var wok bool
+				for bits := a.BitLen(); bits >= 0 && !wok; bits-- {
+					wp, _ = a.Prefix(bits)
+					wi, wok = s.topo.connected[d.ID][wp]
+				}
+				if !wok {
+					wp = netip.Prefix{}
+				}
+				if p != wp || i != wi || ok != wok {
+					t.Fatalf("%s connectedRoute(%s) = %s %d %v, full scan %s %d %v", d.Name, a, p, i, ok, wp, wi, wok)
+				}
+				rt, ok := s.igp.lookup(d.ID, a)
+				var wrt isisRoute
+				wok = false
+				for bits := a.BitLen(); bits >= 0 && !wok; bits-- {
+					q, _ := a.Prefix(bits)
+					wrt, wok = s.igp.route(d.ID, q)
+				}
+				if !reflect.DeepEqual(rt, wrt) || ok != wok {
+					t.Fatalf("%s igp.lookup(%s) = %+v %v, full scan %+v %v", d.Name, a, rt, ok, wrt, wok)
+				}
+				for _, withBGP := range []bool{false, true} {
+					if withBGP && !a.IsValid() {
+						continue // fibAt indexes bgp.lens by the zero Prefix's length, -1, either way
+					}
+					e, ok := s.lookup(d.ID, a, withBGP)
+					var we fibEntry
+					wok = false
+					for bits := a.BitLen(); bits >= 0 && !wok; bits-- {
+						q, _ := a.Prefix(bits)
+						we, wok = s.fibAt(d.ID, q, withBGP)
+					}
+					if !reflect.DeepEqual(e, we) || ok != wok {
+						t.Fatalf("%s lookup(%s, bgp %v) = %+v %v, full scan %+v %v", d.Name, a, withBGP, e, ok, we, wok)
+					}
+				}
+			}
+		}
 	}
 }

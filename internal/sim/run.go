@@ -32,8 +32,11 @@ type state struct {
 	// staticSel: per device and static route, the route as installed: the
 	// usable next hops of the lowest preference (then metric), and that
 	// preference as its administrative distance (floating statics).
-	staticSel  [][]installedStatic
-	aggIdx     []map[netip.Prefix]int
+	staticSel [][]installedStatic
+	aggIdx    []map[netip.Prefix]int
+	// fibLens: the lengths of every prefix lookup can find without BGP
+	// (connected, static, aggregate, IS-IS, and 0 for the level-1 default).
+	fibLens    lengths
 	aggActive  [][]bool
 	announcing []bool // per external node
 
@@ -139,6 +142,18 @@ func (s *state) indexStatics() {
 			s.aggIdx[d.ID][a.Prefix.Masked()] = i
 		}
 	}
+	s.fibLens = s.topo.connLens.clone()
+	for _, d := range n.Devices {
+		for p := range s.staticIdx[d.ID] {
+			s.fibLens.add(p)
+		}
+		for p := range s.aggIdx[d.ID] {
+			s.fibLens.add(p)
+		}
+	}
+	if s.igp != nil { // IS-IS origins, and 0 for the level-1 default
+		s.fibLens.addAll(s.igp.lens)
+	}
 	// A static route is usable when one of its next hops is: a discard, or
 	// an address on an up connected subnet (or reachable through the IGP:
 	// recursive statics), or an up interface. Of the usable next hops only
@@ -217,9 +232,11 @@ func (s *state) indexPrefixes() {
 		b.prefixes = append(b.prefixes, p)
 	}
 	sort.Slice(b.prefixes, func(i, j int) bool { return prefixLess(b.prefixes[i], b.prefixes[j]) })
+	b.fibLens = s.fibLens.clone()
 	for i, p := range b.prefixes {
 		b.pid[p] = int32(i)
 		b.lens[p.Bits()] = true
+		b.fibLens.add(p)
 	}
 	b.ribs = make([]*prefixRIB, len(b.prefixes))
 	s.bgp = b

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 
 	"github.com/backstop-net/backstop/models/network"
@@ -19,6 +20,7 @@ type topology struct {
 	owner map[netip.Addr]ifaceRef // every configured address (up or down)
 	// per device: index of subnets of operationally up interfaces (connected routes)
 	connected []map[netip.Prefix]int // masked prefix -> interface index
+	connLens  lengths                // the lengths of every device's connected prefixes
 	// per device and interface: enabled, but its only link partners are
 	// disabled, so it has no carrier (see carrierLost)
 	noCarrier []map[int]bool
@@ -99,6 +101,7 @@ func buildTopology(n *network.Network) *topology {
 			}
 			for _, a := range ifc.Addresses {
 				t.connected[d.ID][a.Masked()] = i
+				t.connLens.add(a.Masked())
 			}
 		}
 	}
@@ -212,7 +215,7 @@ func addrIn(ifc network.Interface, subnet netip.Prefix) netip.Addr {
 // connectedRoute returns the enabled interface of d whose subnet holds a, and
 // the subnet, preferring the longest.
 func (t *topology) connectedRoute(d network.DeviceID, a netip.Addr) (netip.Prefix, int, bool) {
-	for bits := a.BitLen(); bits >= 0; bits-- {
+	for _, bits := range t.connLens.of(a) {
 		p, _ := a.Prefix(bits)
 		if i, ok := t.connected[d][p]; ok {
 			return p, i, true
@@ -250,4 +253,58 @@ func prefixLess(a, b netip.Prefix) bool {
 		return c < 0
 	}
 	return a.Bits() < b.Bits()
+}
+
+// lengths is the set of prefix lengths a routing table holds, per address
+// family, for longest-prefix matches that probe only those lengths (a
+// handful) instead of every length from 32 or 128 down to 0: next-hop
+// resolution and forwarding walks run such matches for every BGP import
+// and every hop.
+type lengths struct {
+	desc [2][]int // per family (IPv4, then IPv6 and IPv4-mapped): longest first
+}
+
+func family(a netip.Addr) int {
+	if a.Is4() {
+		return 0
+	}
+	return 1
+}
+
+func (l *lengths) add(p netip.Prefix) {
+	if !p.IsValid() {
+		return
+	}
+	l.addLen(family(p.Addr()), p.Bits())
+}
+
+func (l *lengths) addLen(f, b int) {
+	if i, found := slices.BinarySearchFunc(l.desc[f], b, func(x, b int) int { return b - x }); !found {
+		l.desc[f] = slices.Insert(l.desc[f], i, b)
+	}
+}
+
+func (l *lengths) addAll(o lengths) {
+	for f := range o.desc {
+		for _, b := range o.desc[f] {
+			l.addLen(f, b)
+		}
+	}
+}
+
+func (l lengths) clone() lengths {
+	return lengths{desc: [2][]int{slices.Clone(l.desc[0]), slices.Clone(l.desc[1])}}
+}
+
+// zeroOnly is what a match for the zero Addr probes: the full scan from its
+// BitLen, 0, down to 0.
+var zeroOnly = []int{0}
+
+// of lists the lengths to probe for a, longest first: those of a's family,
+// which are never longer than a.
+func (l *lengths) of(a netip.Addr) []int {
+	if !a.IsValid() {
+		return zeroOnly
+	}
+	return l.desc[family(a)]
 }
