@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"net/netip"
+	"slices"
 	"sort"
 	"sync"
 
@@ -329,7 +330,9 @@ type isisRoute struct {
 }
 
 // route returns r's IS-IS route for exactly p. A router's own connected
-// prefixes are not IS-IS routes.
+// prefixes are not IS-IS routes. Its hops may be the SPF tree's own slice
+// (clipped, so an append copies): callers only read them, and next-hop
+// resolution asks for tens of thousands of routes per run.
 func (g *igp) route(r network.DeviceID, p netip.Prefix) (isisRoute, bool) {
 	if g.levels[r] == 0 {
 		return isisRoute{}, false
@@ -344,6 +347,7 @@ func (g *igp) route(r network.DeviceID, p netip.Prefix) (isisRoute, bool) {
 		tree := g.spf[l][r]
 		best := uint32(inf)
 		var hops []hop
+		owned := false // hops is a copy, not the tree's (clipped) slice
 		for _, o := range g.origins[l][p] {
 			if o.dev == r || tree.dist[o.dev] == inf {
 				continue
@@ -355,8 +359,11 @@ func (g *igp) route(r network.DeviceID, p netip.Prefix) (isisRoute, bool) {
 			c := uint32(sum)
 			switch {
 			case c < best:
-				best, hops = c, append([]hop(nil), tree.first[o.dev]...)
+				best, hops, owned = c, slices.Clip(tree.first[o.dev]), false
 			case c == best:
+				if !owned {
+					hops, owned = slices.Clone(hops), true
+				}
 				hops = mergeHops(hops, tree.first[o.dev])
 			}
 		}
@@ -370,6 +377,7 @@ func (g *igp) route(r network.DeviceID, p netip.Prefix) (isisRoute, bool) {
 		tree := g.spf[1][r]
 		best := uint32(inf)
 		var hops []hop
+		owned := false
 		for d, att := range g.attached {
 			// An overloaded L1/L2 router is not a way out of the area: the
 			// default route would transit it (fail closed).
@@ -379,8 +387,11 @@ func (g *igp) route(r network.DeviceID, p netip.Prefix) (isisRoute, bool) {
 			c := tree.dist[d]
 			switch {
 			case c < best:
-				best, hops = c, append([]hop(nil), tree.first[d]...)
+				best, hops, owned = c, slices.Clip(tree.first[d]), false
 			case c == best:
+				if !owned {
+					hops, owned = slices.Clone(hops), true
+				}
 				hops = mergeHops(hops, tree.first[d])
 			}
 		}
