@@ -55,13 +55,6 @@ type igp struct {
 	// IS-IS parameters both ends of an adjacency must agree on and do not,
 	// missing NETs, duplicate system IDs (agree_isis.go)
 	disagree []Disagreement
-
-	costCache sync.Map // costKey -> costVal
-}
-
-type costKey struct {
-	r network.DeviceID
-	a netip.Addr
 }
 
 type costVal struct {

@@ -53,6 +53,9 @@ type state struct {
 	// the parallel class propagation shares it without locks.
 	setIndex map[*network.PrefixSet]*network.RangeIndex
 
+	nextHops nhTable       // BGP next hops resolved through the IGP, for the run
+	workers  []*propagator // propagation's scratch, one per worker, kept across iterations
+
 	bgpUnknown    *unknownSink   // statements BGP propagation could not interpret, taken per class
 	localUnknown  *unknownSink   // same for redistribution, rebuilt by computeLocal
 	disagreements []Disagreement // BGP sessions refused (sessions.go)
@@ -108,6 +111,7 @@ func Run(n *network.Network) *Result {
 			break
 		}
 	}
+	s.workers = nil // the scratch is not part of the result
 	for pid, r := range s.bgp.ribs {
 		if r != nil && !r.converged {
 			res.Converged = false
