@@ -114,6 +114,24 @@ func emulateRendered(name string, res *sim.Result, cfg *frr.Config, st time.Dura
 	if err != nil {
 		return out, fmt.Errorf("%s: %w", name, err)
 	}
+	// A staged network (frr.Router.Deferred: prefix limits) replays the real
+	// sequence: converged without the limits, then the limits, then the
+	// announcers that withdrew because of them.
+	for _, speakers := range []bool{false, true} {
+		applied, err := lab.ApplyDeferred(speakers)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", name, err)
+		}
+		if !applied {
+			continue
+		}
+		conv, err = lab.Wait(w)
+		out.EmuTime = time.Since(t0)
+		out.Converged = conv
+		if err != nil {
+			return out, fmt.Errorf("%s: after the deferred configuration: %w", name, err)
+		}
+	}
 	read := func(conv *Converged) error {
 		if err := lab.probeSpeakers(conv); err != nil {
 			return fmt.Errorf("%s: %w", name, err)

@@ -81,6 +81,7 @@ type Lab struct {
 	// the namespace outlives it (seen in CI: a bgpd left after Ctrl-C).
 	starting sync.WaitGroup
 	started  time.Time
+	phase    time.Time // when the current stage began (start-up, or deferred lines entered)
 	closed   bool
 	done     chan struct{} // closed when the first Close has finished
 	keepDir  bool
@@ -394,6 +395,7 @@ func (l *Lab) startDaemons() error {
 		}
 	}
 	l.started = time.Now()
+	l.phase = l.started
 	for _, d := range daemonOrder {
 		var wg sync.WaitGroup
 		errs := make(chan error, len(l.nodes))
@@ -505,6 +507,45 @@ func (l *Lab) KeepDir() {
 	l.mu.Lock()
 	l.keepDir = true
 	l.mu.Unlock()
+}
+
+// ApplyDeferred enters the routers' deferred configuration (speakers false)
+// or the speakers' (true) and starts a new stage for Wait. It reports
+// whether there was any.
+func (l *Lab) ApplyDeferred(speakers bool) (bool, error) {
+	type job struct {
+		name  string
+		lines []string
+	}
+	var jobs []job
+	if speakers {
+		for _, s := range l.cfg.Speakers {
+			if len(s.Deferred) > 0 {
+				jobs = append(jobs, job{"speaker:" + s.Name, s.Deferred})
+			}
+		}
+	} else {
+		for _, r := range l.cfg.Routers {
+			if len(r.Deferred) > 0 {
+				jobs = append(jobs, job{r.Name, r.Deferred})
+			}
+		}
+	}
+	for _, j := range jobs {
+		out, err := l.vtysh(j.name, append([]string{"configure terminal"}, j.lines...)...)
+		// vtysh reports a rejected line on stdout and may still exit 0: any
+		// output is a line FRR did not take.
+		if err == nil && len(bytes.TrimSpace(out)) > 0 {
+			err = fmt.Errorf("vtysh %s: %s", j.name, strings.TrimSpace(string(out)))
+		}
+		if err != nil {
+			return true, fmt.Errorf("deferred configuration: %w", err)
+		}
+	}
+	if len(jobs) > 0 {
+		l.phase = time.Now()
+	}
+	return len(jobs) > 0, nil
 }
 
 // vtysh runs commands against a router's daemons.

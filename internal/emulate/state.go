@@ -108,7 +108,7 @@ type WaitOptions struct {
 	Timeout time.Duration // give up (default 90 s)
 	// Expect lists, per router, neighbor addresses whose sessions should be
 	// Established before the state counts as final (the simulator's view); after
-	// Grace (default 25 s) a stable state is accepted without them.
+	// Grace (default 40 s) a stable state is accepted without them.
 	Expect map[string][]string
 	// ExpectISIS: per router, how many prefixes the simulator has IS-IS
 	// routes for. BGP sessions over loopbacks already wait for IS-IS, but a
@@ -173,6 +173,10 @@ func (l *Lab) Wait(o WaitOptions) (*Converged, error) {
 	}
 	last := map[string]string{}
 	lastChange := time.Now()
+	// Each call has its own timeout (a later stage or a second reading may
+	// start long after the daemons); missing sessions get their grace from
+	// the start of the current stage.
+	begin := lastChange
 	for {
 		t0 := time.Now()
 		states := make(map[string]*RouterState, len(names))
@@ -239,11 +243,11 @@ func (l *Lab) Wait(o WaitOptions) (*Converged, error) {
 		quiet := now.Sub(lastChange)
 		settled := len(missing) == 0 ||
 			(sessionsMissing == 0 && quiet >= o.SlowStable) ||
-			now.Sub(l.started) > o.Grace
+			now.Sub(l.phase) > o.Grace
 		if ok && quiet >= o.Stable && settled {
 			return &Converged{States: states, Elapsed: lastChange.Sub(l.started), Missing: missing}, nil
 		}
-		if now.Sub(l.started) > o.Timeout {
+		if now.Sub(begin) > o.Timeout {
 			return &Converged{States: states, Elapsed: now.Sub(l.started), Missing: missing},
 				fmt.Errorf("no stable state after %s (sessions missing: %v)", o.Timeout, missing)
 		}

@@ -71,6 +71,7 @@ func RenderFRR(t *Topology, o FRROptions) (*frr.Config, error) {
 			exts = append(exts, ext{name, s.Router, s.Addr, s.ASN, []netip.Prefix{a.Prefix}, on})
 		}
 	}
+	passwords := map[string]string{}
 	for _, x := range exts {
 		r := t.Router(x.router)
 		if r == nil {
@@ -95,9 +96,11 @@ func RenderFRR(t *Topology, o FRROptions) (*frr.Config, error) {
 				password = nb.Password // the outside end is configured to match
 			}
 		}
+		passwords[sp.Name] = password
 		sp.Files = map[string]string{"bgpd": speakerConf(sp, password), "zebra": "hostname " + host(sp.Name) + "\n!\n"}
 		cfg.Speakers = append(cfg.Speakers, *sp)
 	}
+	cfg.StageWithdrawals(func(s *frr.Speaker) string { return speakerConf(s, passwords[s.Name]) })
 	return cfg, nil
 }
 
@@ -171,7 +174,7 @@ func renderFRRRouter(r *Router) (*frr.Router, error) {
 		fr.Files["isisd"] = hdr + isisConf(r, fr.IfMap)
 	}
 	if r.BGP != nil {
-		s, err := bgpConf(r)
+		s, err := bgpConf(r, &fr.Deferred)
 		if err != nil {
 			return nil, err
 		}
@@ -287,9 +290,11 @@ type frrBGP struct {
 	maps strings.Builder
 	done map[string]bool
 	tags []int // redistribution tags in use, and the eBGP tag
+	// deferred: lines the lab enters after convergence (frr.Router.Deferred).
+	deferred []string
 }
 
-func bgpConf(r *Router) (string, error) {
+func bgpConf(r *Router, deferred *[]string) (string, error) {
 	g := r.BGP
 	c := &frrBGP{r: r, done: map[string]bool{}}
 	for _, tc := range r.Redistribute {
@@ -360,8 +365,11 @@ func bgpConf(r *Router) (string, error) {
 		if e.MaxPrefix > 0 {
 			// OpenConfig's max-prefixes counts what the peer sends, before
 			// import policy (docs/modelled.md): FRR's force, which needs the
-			// Adj-RIB-In that soft-reconfiguration inbound keeps.
-			fmt.Fprintf(&af, "  neighbor %s soft-reconfiguration inbound\n  neighbor %s maximum-prefix %d force\n", a, a, e.MaxPrefix)
+			// Adj-RIB-In that soft-reconfiguration inbound keeps. The limit
+			// itself is entered once the lab has converged
+			// (frr.Router.Deferred: FRR 8.4 does not fire it from start-up).
+			fmt.Fprintf(&af, "  neighbor %s soft-reconfiguration inbound\n", a)
+			c.deferred = append(c.deferred, fmt.Sprintf("neighbor %s maximum-prefix %d force", a, e.MaxPrefix))
 		}
 		implicit := ResultReject
 		if e.ibgp {
@@ -410,6 +418,9 @@ func bgpConf(r *Router) (string, error) {
 	body.WriteString(" !\n address-family ipv4 unicast\n")
 	body.WriteString(af.String())
 	body.WriteString(" exit-address-family\n!\n")
+	if len(c.deferred) > 0 {
+		*deferred = append([]string{fmt.Sprintf("router bgp %d", g.AS), "address-family ipv4 unicast"}, c.deferred...)
+	}
 	return c.defs.String() + c.maps.String() + body.String(), nil
 }
 

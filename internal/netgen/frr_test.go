@@ -1,6 +1,7 @@
 package netgen
 
 import (
+	"maps"
 	"net/netip"
 	"strings"
 	"testing"
@@ -32,7 +33,11 @@ func frrFiles(t *testing.T, edit func(r *Router)) map[string]string {
 	if len(cfg.Speakers) != 1 || cfg.Speakers[0].PeerAddr != ip4(203, 0, 113, 1) || cfg.Speakers[0].PeerAS != wantAS {
 		t.Fatalf("speaker: %+v", cfg.Speakers)
 	}
-	return cfg.Routers[0].Files
+	files := maps.Clone(cfg.Routers[0].Files)
+	if d := cfg.Routers[0].Deferred; len(d) > 0 {
+		files["deferred"] = strings.Join(d, "\n") + "\n" // entered after convergence
+	}
+	return files
 }
 
 func TestRenderFRRFeatures(t *testing.T) {
@@ -64,7 +69,9 @@ func TestRenderFRRFeatures(t *testing.T) {
 			"  maximum-paths 4\n  maximum-paths ibgp 2\n", "  neighbor 10.0.0.2 route-reflector-client\n"}, nil},
 		{"local-as-password-max-prefix", "bgpd", func(r *Router) {
 			r.BGP.Neighbors[1].LocalAS, r.BGP.Neighbors[1].Password, r.BGP.Neighbors[1].MaxPrefix = 64512, "pw", 3
-		}, []string{" neighbor 203.0.113.2 local-as 64512\n", " neighbor 203.0.113.2 password pw\n", "  neighbor 203.0.113.2 soft-reconfiguration inbound\n  neighbor 203.0.113.2 maximum-prefix 3 force\n"}, nil},
+		}, []string{" neighbor 203.0.113.2 local-as 64512\n", " neighbor 203.0.113.2 password pw\n", "  neighbor 203.0.113.2 soft-reconfiguration inbound\n"}, []string{"maximum-prefix"}},
+		{"max-prefix-after-convergence", "deferred", func(r *Router) { r.BGP.Neighbors[1].MaxPrefix = 3 },
+			[]string{"router bgp 65000\naddress-family ipv4 unicast\nneighbor 203.0.113.2 maximum-prefix 3 force\n"}, nil},
 		{"policy-actions", "bgpd", func(r *Router) {
 			r.PrefixSets = []PrefixSet{{Name: "P", Entries: []PrefixRange{{Prefix: pfx("10.0.0.0/8"), Min: 16, Max: 24}, exact(pfx("0.0.0.0/0"))}}}
 			r.CommunitySets = []CommunitySet{{Name: "C", Members: []string{"65000:1", "65000:9.."}}}

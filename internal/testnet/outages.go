@@ -394,13 +394,8 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraw and every aggregate goes inactive, so both critical prefixes vanish from every transit. " +
 				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
 				"with both ends and the max-prefixes leaf (both-ends-agree).",
-			FRR: "The rule is FRR's too, but the lab cannot replay the sequence. With `maximum-prefix N force` (which " +
-				"needs `soft-reconfiguration inbound`, FRRouting/frr#6801) FRR 8.4 tears a session down as soon as the " +
-				"count exceeds N (seen in the lab on 2026-12-03: Idle (PfxCt), Cease/Maximum Number of Prefixes Reached). " +
-				"Here the third prefix is the DNS /23 from each POP's announcer, which withdraws only because the " +
-				"teardown cuts it off from the data centres; the lab's announcers announce as the simulation's final " +
-				"health says (withdrawn), so on FRR the edges never send more than two prefixes and the sessions stay " +
-				"up (155 entries differ). A real router sees the announcement first and stays torn down.",
+			// Confirmed on FRR: the lab enters prefix limits on the converged
+			// network and only then withdraws the announcers (frr.Router.Deferred).
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
@@ -429,11 +424,6 @@ func outageScenarios(n *Network) []Scenario {
 				"DC /24s inside 157.240.0.0/16 ends at the edges' aggregate discard, which itself goes inactive without " +
 				"contributors. backstop must BLOCK and name each " +
 				"torn-down session with both ends and the max-prefixes leaf (both-ends-agree).",
-			FRR: "Not shown by FRR 8.4 from a start-up config (run of 2026-12-03: every DC session stayed established with " +
-				"2 prefixes against `maximum-prefix 1 force`, 371 entries differ). bgpd checks the limit when an UPDATE " +
-				"arrives, but counts an iBGP path only once next-hop tracking has resolved it, which happens later, so " +
-				"at start-up the count never exceeds the limit at a check; the same command entered on a running lab " +
-				"tears the session down at once (Idle (PfxCt)). backstop tears them down as Junos and IOS-XR do.",
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,

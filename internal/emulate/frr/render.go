@@ -72,6 +72,49 @@ type Router struct {
 	Ifaces []Iface           // sorted by OC name
 	Files  map[string]string // daemon -> config text (zebra, staticd, isisd, bgpd)
 	IfMap  map[string]string // OC name -> Linux name
+	// Deferred is configuration (vtysh config-mode lines, nested as in a
+	// file) the lab enters only once the network has converged: the
+	// prefix limits. A real router tears a session down whenever the
+	// count exceeds its limit; FRR 8.4 checks at UPDATE time but counts an
+	// iBGP path only after next-hop tracking resolves it, so from a
+	// start-up config the limit never fires (see the max-prefix scenarios).
+	// Entered on a converged network, it fires at once, as on a router.
+	Deferred []string
+}
+
+// Staged says whether cfg has configuration to enter after convergence.
+func (c *Config) Staged() bool {
+	for _, r := range c.Routers {
+		if len(r.Deferred) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// StageWithdrawals makes every withdrawn announcer announce at start-up and
+// withdraw in its Deferred lines, for a staged network: the real sequence
+// is that the announcers were announcing when the change (a prefix limit)
+// landed, and withdrew only because of what it did. A limit counts what
+// was received at that moment, so starting the announcers withdrawn would
+// hide the prefixes that made the limit fire. Both renderers call it.
+func (c *Config) StageWithdrawals(render func(*Speaker) string) {
+	if !c.Staged() {
+		return
+	}
+	for i := range c.Speakers {
+		sp := &c.Speakers[i]
+		if sp.Announce || len(sp.Announces) == 0 {
+			continue
+		}
+		on := *sp
+		on.Announce = true
+		sp.Files["bgpd"] = render(&on)
+		sp.Deferred = []string{fmt.Sprintf("router bgp %d", sp.ASN), "address-family ipv4 unicast"}
+		for _, p := range sp.Announces {
+			sp.Deferred = append(sp.Deferred, "no network "+p.Masked().String())
+		}
+	}
 }
 
 // Speaker is an external BGP speaker (external peer or anycast announcer).
@@ -88,6 +131,7 @@ type Speaker struct {
 	AuthHash  string // the password the speaker signs with (hash; stand-in in the lab)
 	Passive   bool   // the speaker waits for our end to connect
 	Files     map[string]string
+	Deferred  []string // entered after the routers' Deferred (StageWithdrawals)
 }
 
 // Config is a whole network rendered.
@@ -197,6 +241,7 @@ func Render(n *network.Network, o Options) (*Config, error) {
 		sp.Files = map[string]string{"bgpd": speakerBGP(sp), "zebra": "hostname " + safeHost(sp.Name) + "\n!\n"}
 		cfg.Speakers = append(cfg.Speakers, *sp)
 	}
+	cfg.StageWithdrawals(speakerBGP)
 	return cfg, nil
 }
 
@@ -289,11 +334,11 @@ func renderRouter(n *network.Network, d *network.Device) (*Router, error) {
 		r.Files["isisd"] = s
 	}
 	if d.BGP != nil {
-		s, err := renderBGP(n, d)
+		s, deferred, err := renderBGP(n, d)
 		if err != nil {
 			return nil, err
 		}
-		r.Files["bgpd"] = s
+		r.Files["bgpd"], r.Deferred = s, deferred
 	} else if len(d.TableConnections) > 0 {
 		return nil, refuse("table-connections without BGP")
 	}
@@ -501,15 +546,27 @@ type bgpRender struct {
 	maps strings.Builder // route-maps
 	done map[string]bool
 	tags map[int]bool // redistribution tags in use on this device
+	// deferred: the address-family lines entered after convergence
+	// (Router.Deferred).
+	deferred []string
 }
 
 func (r *bgpRender) refuse(f string, a ...any) error {
 	return &Error{r.d.Name, fmt.Sprintf(f, a...)}
 }
 
-func renderBGP(n *network.Network, d *network.Device) (string, error) {
-	g := d.BGP
+func renderBGP(n *network.Network, d *network.Device) (string, []string, error) {
 	r := &bgpRender{d: d, done: map[string]bool{}, tags: map[int]bool{}}
+	s, err := r.render(n)
+	if err != nil || len(r.deferred) == 0 {
+		return s, nil, err
+	}
+	return s, append([]string{fmt.Sprintf("router bgp %d", d.BGP.AS), "address-family ipv4 unicast"}, r.deferred...), nil
+}
+
+func (r *bgpRender) render(n *network.Network) (string, error) {
+	d := r.d
+	g := d.BGP
 	if !g.RouterID.IsValid() || !g.RouterID.Is4() {
 		return "", r.refuse("BGP without an IPv4 router-id")
 	}
@@ -618,7 +675,7 @@ func renderBGP(n *network.Network, d *network.Device) (string, error) {
 				mode = "warning-only force"
 			}
 			fmt.Fprintf(&af, "  neighbor %s soft-reconfiguration inbound\n", a)
-			fmt.Fprintf(&af, "  neighbor %s maximum-prefix %d %s\n", a, nb.MaxPrefixes, mode)
+			r.deferred = append(r.deferred, fmt.Sprintf("neighbor %s maximum-prefix %d %s", a, nb.MaxPrefixes, mode))
 		}
 		if nb.RRClient {
 			if !nb.IBGP() {

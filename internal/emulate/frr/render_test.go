@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -128,6 +129,9 @@ func oneNeighbor(peerAS uint32, edit func(*network.BGP, *network.Neighbor)) *net
 	return &network.Network{Devices: []*network.Device{d}}
 }
 
+// afterConvergence separates the start-up file from Router.Deferred.
+const afterConvergence = "--- after convergence\n"
+
 func TestNeighborRendering(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -144,9 +148,10 @@ func TestNeighborRendering(t *testing.T) {
 		{"iBGP local-as refused", 65000, func(_ *network.BGP, nb *network.Neighbor) { nb.LocalAS = 65010 },
 			nil, nil, "local-as 65010 on an iBGP session"},
 		{"max-prefixes tears down, counting every received prefix", 65001, func(_ *network.BGP, nb *network.Neighbor) { nb.MaxPrefixes = 3 },
-			[]string{"  neighbor 192.0.2.1 soft-reconfiguration inbound\n  neighbor 192.0.2.1 maximum-prefix 3 force\n"}, []string{"warning-only"}, ""},
+			[]string{"  neighbor 192.0.2.1 soft-reconfiguration inbound\n", afterConvergence + "router bgp 65000\naddress-family ipv4 unicast\nneighbor 192.0.2.1 maximum-prefix 3 force\n"},
+			[]string{"warning-only", "  neighbor 192.0.2.1 maximum-prefix"}, ""},
 		{"prevent-teardown only warns", 65000, func(_ *network.BGP, nb *network.Neighbor) { nb.MaxPrefixes, nb.PreventTeardown = 3, true },
-			[]string{"  neighbor 192.0.2.1 maximum-prefix 3 warning-only force\n"}, nil, ""},
+			[]string{afterConvergence + "router bgp 65000\naddress-family ipv4 unicast\nneighbor 192.0.2.1 maximum-prefix 3 warning-only force\n"}, nil, ""},
 		{"no limit", 65001, func(*network.BGP, *network.Neighbor) {}, nil, []string{"maximum-prefix"}, ""},
 		{"password as a stand-in from its hash", 65001, func(_ *network.BGP, nb *network.Neighbor) { nb.AuthHash = strings.Repeat("ab", 32) },
 			[]string{" neighbor 192.0.2.1 password kabababababababababab\n"}, nil, ""},
@@ -175,6 +180,9 @@ func TestNeighborRendering(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := cfg.Routers[0].Files["bgpd"]
+			if d := cfg.Routers[0].Deferred; len(d) > 0 {
+				got += afterConvergence + strings.Join(d, "\n") + "\n"
+			}
 			for _, w := range c.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("missing %q in\n%s", w, got)
@@ -227,5 +235,36 @@ func TestPinnedSpeaker(t *testing.T) {
 	}
 	if r := cfg.Routers[0].Files["bgpd"]; !strings.Contains(r, "password kcdcdcdcdcdcdcdcdcdcd") || !strings.Contains(r, "local-as 65010") {
 		t.Errorf("router keeps its candidate end:\n%s", r)
+	}
+}
+
+// A staged network starts its withdrawn announcers announcing and withdraws
+// them after the limits; an unstaged one renders them withdrawn from the start.
+func TestStageWithdrawals(t *testing.T) {
+	render := func(s *frr.Speaker) string { return fmt.Sprintf("announce %v", s.Announce) }
+	mk := func(deferred []string) *frr.Config {
+		p := netip.MustParsePrefix("129.134.30.0/23")
+		return &frr.Config{Routers: []frr.Router{{Name: "rr", Deferred: deferred}},
+			Speakers: []frr.Speaker{
+				{Name: "dns@ams", ASN: 65301, Announces: []netip.Prefix{p}, Announce: false, Files: map[string]string{"bgpd": "announce false"}},
+				{Name: "dns@sin", ASN: 65302, Announces: []netip.Prefix{p}, Announce: true, Files: map[string]string{"bgpd": "announce true"}},
+			}}
+	}
+	c := mk([]string{"router bgp 65000", "address-family ipv4 unicast", "neighbor 10.0.0.1 maximum-prefix 2 force"})
+	c.StageWithdrawals(render)
+	ams, sin := c.Speakers[0], c.Speakers[1]
+	if ams.Files["bgpd"] != "announce true" || ams.Announce {
+		t.Errorf("withdrawn announcer of a staged network: file %q, Announce %v; want it announcing at start-up and Announce (the final state) false", ams.Files["bgpd"], ams.Announce)
+	}
+	if want := []string{"router bgp 65301", "address-family ipv4 unicast", "no network 129.134.30.0/23"}; !slices.Equal(ams.Deferred, want) {
+		t.Errorf("deferred %q, want %q", ams.Deferred, want)
+	}
+	if sin.Deferred != nil {
+		t.Errorf("an announcing speaker got deferred lines %q", sin.Deferred)
+	}
+	c = mk(nil)
+	c.StageWithdrawals(render)
+	if c.Speakers[0].Files["bgpd"] != "announce false" || c.Speakers[0].Deferred != nil {
+		t.Errorf("unstaged network: %+v", c.Speakers[0])
 	}
 }
