@@ -62,6 +62,9 @@ func (s *state) lookup(d network.DeviceID, a netip.Addr, withBGP bool) (fibEntry
 // distance among the routes for p.
 func (s *state) fibAt(d network.DeviceID, p netip.Prefix, withBGP bool) (fibEntry, bool) {
 	bits := p.Bits()
+	if bits < 0 { // the zero Prefix (an unset address): no route, not a panic
+		return fibEntry{}, false
+	}
 	{
 		var best fibEntry
 		found := false

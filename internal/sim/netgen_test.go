@@ -184,9 +184,6 @@ func TestLookupsAsFullScan(t *testing.T) {
 					t.Fatalf("%s igp.lookup(%s) = %+v %v, full scan %+v %v", d.Name, a, rt, ok, wrt, wok)
 				}
 				for _, withBGP := range []bool{false, true} {
-					if withBGP && !a.IsValid() {
-						continue // fibAt indexes bgp.lens by the zero Prefix's length, -1, either way
-					}
 					e, ok := s.lookup(d.ID, a, withBGP)
 					var we fibEntry
 					wok = false
