@@ -63,11 +63,14 @@ clean:
 	rm -rf bin
 
 # Differential tests against FRRouting in network namespaces (root; installs Debian's frr):
-# every shipped scenario plus CONFORMANCE_NETWORKS generated backbones (internal/emulate).
+# every shipped scenario, CONFORMANCE_NETWORKS generated backbones built in the model
+# (internal/emulate/gen) and CONFORMANCE_INDEPENDENT networks generated as OpenConfig and
+# FRR config from one description (internal/netgen: loader and compile under test too).
 CONFORMANCE_NETWORKS ?= 120
+CONFORMANCE_INDEPENDENT ?= 8
 conformance:
 	sh .ci/install-frr.sh
-	$(GO) run ./internal/emulate/conformance -testdata testdata -generated $(CONFORMANCE_NETWORKS) -parallel 2 -verbose
+	$(GO) run ./internal/emulate/conformance -testdata testdata -generated $(CONFORMANCE_NETWORKS) -independent $(CONFORMANCE_INDEPENDENT) -parallel 2 -verbose
 
 # Mutation score of the conformance method: the simulator built with each
 # injected bug of internal/sim/mutants.go in turn, run against FRR on
