@@ -833,6 +833,29 @@ func (s *state) originKey(pid int32) string {
 // sets that match it: scanning every entry of every set for every prefix was
 // quadratic in network size (data-centre sets grow with the prefixes).
 func (s *state) prefixSetSignatures() []string {
+	sets := s.distinctPrefixSets()
+	var idx network.RangeIndex
+	for i, ps := range sets {
+		for _, e := range ps.Entries {
+			idx.Add(e, int32(i))
+		}
+	}
+	sig := make([]string, len(s.bgp.prefixes))
+	buf := make([]byte, (len(sets)+7)/8)
+	for pid, p := range s.bgp.prefixes {
+		clear(buf)
+		idx.Match(p, func(i int32) bool {
+			buf[i/8] |= 1 << (i % 8)
+			return true
+		})
+		sig[pid] = string(buf)
+	}
+	return sig
+}
+
+// distinctPrefixSets is one set per distinct entry list in the network, in
+// a stable order: the bit positions of the signatures.
+func (s *state) distinctPrefixSets() []*network.PrefixSet {
 	uniq := map[string]*network.PrefixSet{}
 	for _, d := range s.net.Devices {
 		for _, ps := range d.PrefixSets {
@@ -844,23 +867,11 @@ func (s *state) prefixSetSignatures() []string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var idx network.RangeIndex
+	sets := make([]*network.PrefixSet, len(keys))
 	for i, k := range keys {
-		for _, e := range uniq[k].Entries {
-			idx.Add(e, int32(i))
-		}
+		sets[i] = uniq[k]
 	}
-	sig := make([]string, len(s.bgp.prefixes))
-	buf := make([]byte, (len(keys)+7)/8)
-	for pid, p := range s.bgp.prefixes {
-		clear(buf)
-		idx.Match(p, func(i int32) bool {
-			buf[i/8] |= 1 << (i % 8)
-			return true
-		})
-		sig[pid] = string(buf)
-	}
-	return sig
+	return sets
 }
 
 // prepareSets readies prefix-set matching for a run. It is a variable so

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
-	"sort"
 	"testing"
 
 	"github.com/backstop-net/backstop/internal/sim/simtest"
@@ -87,23 +86,13 @@ func TestLargePrefixSetsAsLinear(t *testing.T) {
 // replaced), for the tests to compare against.
 func linearPrefixSets(s *state) {
 	s.setIndex = nil
-	uniq := map[string]*network.PrefixSet{}
-	for _, d := range s.net.Devices {
-		for _, ps := range d.PrefixSets {
-			uniq[fmt.Sprint(ps.Entries)] = ps
-		}
-	}
-	keys := make([]string, 0, len(uniq))
-	for k := range uniq {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	sets := s.distinctPrefixSets()
 	s.psSig = make([]string, len(s.bgp.prefixes))
-	buf := make([]byte, (len(keys)+7)/8)
+	buf := make([]byte, (len(sets)+7)/8)
 	for pid, p := range s.bgp.prefixes {
 		clear(buf)
-		for i, k := range keys {
-			if uniq[k].Matches(p) {
+		for i, ps := range sets {
+			if ps.Matches(p) {
 				buf[i/8] |= 1 << (i % 8)
 			}
 		}
