@@ -25,6 +25,7 @@ type state struct {
 	igp      *igp
 	external []externalNode
 	sessions []Session
+	built    []Session // the sessions as buildSessions left them, before any prefix limit
 	nodeSess [][]sessEnd
 
 	staticIdx    []map[netip.Prefix][]int // per device: prefix -> static routes
@@ -75,6 +76,7 @@ func Run(n *network.Network) *Result {
 		s.aggActive[d.ID] = make([]bool, len(d.Aggregates))
 	}
 	s.sessions = s.buildSessions()
+	s.built = slices.Clone(s.sessions)
 	s.buildSessionIndex()
 	s.announcing = make([]bool, len(s.external))
 	for i := range s.external {
@@ -95,7 +97,9 @@ func Run(n *network.Network) *Result {
 			s.ribCache = nil
 			s.runBGP()
 		}
+		before := s.aggregateState()
 		sig := s.updateDependents()
+		s.revalidate(before)
 		if len(seen) > 0 && sig == seen[len(seen)-1] {
 			res.Converged = true
 			break
@@ -118,6 +122,7 @@ func Run(n *network.Network) *Result {
 			res.Notes = append(res.Notes, fmt.Sprintf("BGP for %s does not converge (route oscillation)", s.bgp.prefixes[pid]))
 		}
 	}
+	res.Sessions = s.sessions // revalidate may have rebuilt them
 	res.bgp = s.bgp
 	res.Anycast = s.anycastStatus()
 	res.state = s
@@ -375,4 +380,86 @@ func (s *state) hasContributor(d *network.Device, agg netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// aggregateState copies which aggregates are active, for revalidate.
+func (s *state) aggregateState() [][]bool {
+	out := make([][]bool, len(s.aggActive))
+	for d, a := range s.aggActive {
+		out[d] = slices.Clone(a)
+	}
+	return out
+}
+
+// revalidate drops what an iteration worked out from the FIB without BGP
+// when aggregates changed state under it. Session reachability and the IGP
+// cost of every BGP next hop are looked up while the aggregates still hold
+// the previous iteration's state (all inactive in the first), and both are
+// kept across iterations. An aggregate that becomes active (or goes) and is
+// the longest match for a peer address or a next hop changes the answer: its
+// discard route, not the IGP, then resolves it, and the path is unusable.
+// Keeping the first answer would simulate a network that never exists, so
+// the sessions are rebuilt and the next-hop table and the per-class RIBs are
+// dropped when, and only when, such an answer changes; the next iteration
+// then computes them under the new state (a flip always makes one more
+// iteration: it changes the signature).
+func (s *state) revalidate(before [][]bool) {
+	var flipped []network.DeviceID
+	for d := range before {
+		if !slices.Equal(before[d], s.aggActive[d]) {
+			flipped = append(flipped, network.DeviceID(d))
+		}
+	}
+	if len(flipped) == 0 {
+		return
+	}
+	stale := false
+	// Prefix limits tear sessions down during the run; compare with the
+	// sessions as built, and let the next iteration enforce the limits again.
+	if rebuilt := s.buildSessions(); !sameEstablishment(rebuilt, s.built) {
+		s.sessions, s.built = rebuilt, slices.Clone(rebuilt)
+		s.buildSessionIndex()
+		s.workers = nil // sized by the sessions
+		stale = true
+	}
+	for _, d := range flipped {
+		if stale {
+			break
+		}
+		var changed []netip.Prefix
+		for i, a := range s.net.Devices[d].Aggregates {
+			if before[d][i] != s.aggActive[d][i] {
+				changed = append(changed, a.Prefix.Masked())
+			}
+		}
+		for a, e := range s.nextHops.entries {
+			if e.cost[d].Load() == 0 || !slices.ContainsFunc(changed, func(p netip.Prefix) bool { return p.Contains(a) }) {
+				continue
+			}
+			now, _ := s.lookup(d, a, false)
+			cur := s.aggActive[d]
+			s.aggActive[d] = before[d]
+			then, _ := s.lookup(d, a, false)
+			s.aggActive[d] = cur
+			// The cost and resolvesThroughItself both follow from the
+			// matched route's prefix and kind.
+			if now.prefix != then.prefix || now.kind != then.kind {
+				stale = true
+				break
+			}
+		}
+	}
+	if stale {
+		s.nextHops = nhTable{}
+		for _, w := range s.workers {
+			clear(w.nextHop)
+		}
+		s.ribCache = nil
+	}
+}
+
+func sameEstablishment(a, b []Session) bool {
+	return slices.EqualFunc(a, b, func(x, y Session) bool {
+		return x.Device == y.Device && x.Neighbor == y.Neighbor && x.Established == y.Established && x.Reason == y.Reason
+	})
 }

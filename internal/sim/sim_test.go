@@ -942,3 +942,61 @@ func TestNextHopResolvedThroughItself(t *testing.T) {
 		}
 	}
 }
+
+// An aggregate is inactive in the first fixed-point iteration (its
+// contributors are only counted after it) and active from the second. Session
+// reachability and next-hop costs looked up in the first iteration must not
+// outlive it: where the active aggregate is the longest match for a peer
+// address or a BGP next hop, its discard route decides, as in the network
+// that exists once the aggregate is up. Each case runs with and without the
+// aggregate, so the test fails whichever way the answer is stuck.
+func TestAggregateActivatedLaterIsSeenByResolution(t *testing.T) {
+	withAggregate := func(n *network.Network, dev, agg, contributor string) {
+		d := n.Device(dev)
+		d.Aggregates = append(d.Aggregates, network.Aggregate{Prefix: pfx(agg), Discard: true})
+		d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx(contributor), NextHops: []network.StaticNextHop{{Discard: true}}})
+	}
+	t.Run("next hop", func(t *testing.T) {
+		build := func() *network.Network {
+			b := core(t)
+			b.Ibgp("r1", "r2")
+			b.External("r1", "203.0.113.0", 64600, "transit", "0.0.0.0/0")
+			n := b.Build()
+			// r2 reaches the transit's address through a static /24 towards r1.
+			n.Device("r2").Statics = append(n.Device("r2").Statics, network.StaticRoute{Prefix: pfx("203.0.113.0/24"),
+				NextHops: []network.StaticNextHop{{Addr: addr("10.0.0.1")}}})
+			return n
+		}
+		if p := best(t, Run(build()), "r2", "0.0.0.0/0"); p == nil || p.NextHop != "203.0.113.2" {
+			t.Fatalf("without the aggregate r2 resolves 203.0.113.2 through its static: %+v", p)
+		}
+		n := build()
+		withAggregate(n, "r2", "203.0.113.0/25", "203.0.113.64/26")
+		r := Run(n)
+		if !r.Converged {
+			t.Fatalf("no fixed point: %v", r.Notes)
+		}
+		if p := best(t, r, "r2", "0.0.0.0/0"); p != nil {
+			t.Fatalf("r2's active aggregate 203.0.113.0/25 is the longest match for 203.0.113.2: the path must be unusable, got %+v", p)
+		}
+	})
+	t.Run("session", func(t *testing.T) {
+		build := func() *network.Network {
+			b := core(t)
+			// r3 has an address that IS-IS carries as a /24; r1 peers with it.
+			b.Iface("r3", "lo1", pfx("10.50.0.1/24"), 10)
+			b.Neighbor("r1", addr("10.50.0.1"), 65000, addr("10.0.0.1"))
+			b.Neighbor("r3", addr("10.0.0.1"), 65000, addr("10.50.0.1"))
+			return b.Build()
+		}
+		if s := session(t, Run(build()), "r1", addr("10.50.0.1")); !s.Established {
+			t.Fatalf("without the aggregate the session is up: %+v", s)
+		}
+		n := build()
+		withAggregate(n, "r1", "10.50.0.0/25", "10.50.0.64/26")
+		r := Run(n)
+		if s := session(t, r, "r1", addr("10.50.0.1")); s.Established {
+			t.Fatalf("r1's active aggregate 10.50.0.0/25 is the longest match for 10.50.0.1: the session must be down, got %+v", s)
+		}
+	})
+}
