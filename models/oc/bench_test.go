@@ -186,3 +186,19 @@ func BenchmarkLoadStages(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLeaves is the walk compile (unmodelled leaves) and the diff run
+// on every device of both sides.
+func BenchmarkLeaves(b *testing.B) {
+	for _, name := range []string{"rr400", "dc5000"} {
+		d, _, err := Load(benchInputs[name](b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				Leaves(d)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/openconfig/ygot/exampleoc"
 	"github.com/openconfig/ygot/ygot"
@@ -154,10 +155,25 @@ func appendElems(prefix []PathElem, names []string) []PathElem {
 	return p
 }
 
-// walkStruct visits a container or list entry; keys are the key names of the
-// entry (nil for containers).
-func (w leafWalker) walkStruct(v reflect.Value, prefix []PathElem, keys []string) {
-	t := v.Type()
+// leafField is what walkStruct needs of one field of a generated struct,
+// worked out once per type: the struct tags are parsed on every visit
+// otherwise, and most fields of an OpenConfig container are unset, so the
+// tag parsing was most of the walk (Leaves runs on every device of both
+// sides, in compile and in the diff).
+type leafField struct {
+	index   int
+	names   []string // the schema path's elements below the parent
+	alts    []string // the other paths of the field: a list key's config leaf
+	ordered bool     // an ordered-by-user list (a *_OrderedMap)
+}
+
+var leafPlans sync.Map // reflect.Type -> []leafField
+
+func leafPlanOf(t reflect.Type) []leafField {
+	if p, ok := leafPlans.Load(t); ok {
+		return p.([]leafField)
+	}
+	var plan []leafField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() || f.Tag.Get("ygotAnnotation") != "" {
@@ -168,52 +184,66 @@ func (w leafWalker) walkStruct(v reflect.Value, prefix []PathElem, keys []string
 			continue
 		}
 		alts := strings.Split(tag, "|")
+		lf := leafField{index: i, names: strings.Split(alts[0], "/"), alts: alts[1:]}
+		if f.Type.Kind() == reflect.Ptr && f.Type.Elem().Kind() == reflect.Struct {
+			_, values := f.Type.MethodByName("Values")
+			lf.ordered = values && strings.HasSuffix(f.Type.Elem().Name(), "_OrderedMap")
+		}
+		plan = append(plan, lf)
+	}
+	p, _ := leafPlans.LoadOrStore(t, plan)
+	return p.([]leafField)
+}
+
+// walkStruct visits a container or list entry; keys are the key names of the
+// entry (nil for containers).
+func (w leafWalker) walkStruct(v reflect.Value, prefix []PathElem, keys []string) {
+	for _, lf := range leafPlanOf(v.Type()) {
 		isKey := false
-		for _, a := range alts[1:] {
+		for _, a := range lf.alts {
 			for _, k := range keys {
 				if a == k {
 					isKey = true
 				}
 			}
 		}
-		names := strings.Split(alts[0], "/")
-		fv := v.Field(i)
+		fv := v.Field(lf.index)
 		switch fv.Kind() {
 		case reflect.Map:
 			if fv.Len() > 0 {
-				w.walkMap(fv, appendElems(prefix, names))
+				w.walkMap(fv, appendElems(prefix, lf.names))
 			}
 		case reflect.Ptr:
 			if fv.IsNil() {
 				continue
 			}
 			if fv.Elem().Kind() == reflect.Struct {
-				if m := fv.MethodByName("Values"); m.IsValid() && strings.HasSuffix(fv.Elem().Type().Name(), "_OrderedMap") {
-					w.walkOrdered(fv, m, appendElems(prefix, names))
+				if lf.ordered {
+					w.walkOrdered(fv, fv.MethodByName("Values"), appendElems(prefix, lf.names))
 					continue
 				}
-				w.walkStruct(fv.Elem(), appendElems(prefix, names), nil)
+				w.walkStruct(fv.Elem(), appendElems(prefix, lf.names), nil)
 				continue
 			}
-			w.leaf(appendElems(prefix, names), leafString(fv.Elem()), isKey)
+			w.leaf(appendElems(prefix, lf.names), leafString(fv.Elem()), isKey)
 		case reflect.Interface:
 			if fv.IsNil() {
 				continue
 			}
-			w.leaf(appendElems(prefix, names), leafString(fv.Elem()), isKey)
+			w.leaf(appendElems(prefix, lf.names), leafString(fv.Elem()), isKey)
 		case reflect.Slice:
 			if fv.Len() == 0 {
 				continue
 			}
-			w.leaf(appendElems(prefix, names), leafString(fv), isKey)
+			w.leaf(appendElems(prefix, lf.names), leafString(fv), isKey)
 		case reflect.Int64:
 			if fv.Int() == 0 { // an enum's UNSET
 				continue
 			}
-			w.leaf(appendElems(prefix, names), leafString(fv), isKey)
+			w.leaf(appendElems(prefix, lf.names), leafString(fv), isKey)
 		case reflect.Bool: // YANGEmpty
 			if fv.Bool() {
-				w.leaf(appendElems(prefix, names), "true", isKey)
+				w.leaf(appendElems(prefix, lf.names), "true", isKey)
 			}
 		}
 	}
