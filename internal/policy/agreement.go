@@ -28,9 +28,12 @@ func (e *evaluator) agreement(inv *Invariant) {
 			e.baseline(inv, obj, d.Reason, append([]string{d.Reason}, d.Leaves...))
 			continue
 		}
+		summary, before := fmt.Sprintf("%s is refused by the routers: %s.", capitalize(obj), d.Reason), "both ends agree"
+		if d.Kind == "static-route" { // the simulator's own refusal (sim.staticsResolvedOutsideIGP)
+			summary, before = fmt.Sprintf("%s cannot be simulated: %s.", capitalize(obj), d.Reason), "simulated"
+		}
 		f := Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,
-			Summary: fmt.Sprintf("%s is refused by the routers: %s.", capitalize(obj), d.Reason),
-			Objects: []string{obj}, Before: "both ends agree", After: d.Reason,
+			Summary: summary, Objects: []string{obj}, Before: before, After: d.Reason,
 			Evidence: append([]string{"leaves involved:"}, d.Leaves...),
 			Causes:   e.causesForLeaves(d.Leaves, d.Devices)}
 		e.add(f)

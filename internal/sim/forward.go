@@ -495,3 +495,49 @@ func (s *state) externalAt(a netip.Addr) int {
 	}
 	return -1
 }
+
+// staticsResolvedOutsideIGP refuses a static route whose next hop the routers
+// would resolve through a route the simulator does not resolve statics over.
+// The simulator installs a recursive static when its next hop is on a
+// connected subnet or has an IS-IS route (indexStatics, before any BGP run).
+// Where the longest match for the next hop in the converged table is instead
+// a BGP route, an aggregate or another static, a router resolves the static
+// through that (FRR's zebra and IOS resolve recursively over any route; Junos
+// installs it only with `resolve`), so whether the route is installed, and
+// where it sends traffic, differs by vendor and from what the simulator
+// computed. That is the shape of a change that points a critical prefix at a
+// BGP-learned address: the simulator would leave the static inactive and pass
+// it. It is recorded as a disagreement naming the static, so a change that
+// creates it blocks and a network that already has it is reported as already
+// broken. A default route does not count: FRR resolves no next hop through
+// 0/0 without `ip nht resolve-via-default`, as the simulator does.
+func (s *state) staticsResolvedOutsideIGP() {
+	for _, d := range s.net.Devices {
+		for _, st := range d.Statics {
+			for _, h := range st.NextHops {
+				if h.Discard || !h.Addr.IsValid() {
+					continue
+				}
+				if _, _, ok := s.topo.connectedRoute(d.ID, h.Addr); ok {
+					continue
+				}
+				e, ok := s.lookup(d.ID, h.Addr, true)
+				if !ok || e.prefix.Bits() == 0 || e.kind == rkISIS || e.kind == rkConnected {
+					continue
+				}
+				if e.kind == rkStatic && e.prefix == st.Prefix.Masked() {
+					continue // its own prefix: never resolves itself, the IGP's answer stands
+				}
+				what := map[routeKind]string{rkBGP: "a BGP route", rkAggregate: "a BGP aggregate", rkStatic: "another static route"}[e.kind]
+				s.disagree(Disagreement{
+					Kind:    "static-route",
+					Object:  fmt.Sprintf("static route %s on %s", st.Prefix.Masked(), d.Name),
+					Devices: []string{d.Name},
+					Leaves:  []string{d.Name + " " + st.Path},
+					Reason: fmt.Sprintf("its next hop %s resolves through %s (%s), not through a connected subnet or IS-IS: routers differ on resolving a static over it (FRR and IOS do, Junos only with resolve) and backstop does not model it",
+						h.Addr, what, e.prefix),
+				})
+			}
+		}
+	}
+}

@@ -116,6 +116,7 @@ func Run(n *network.Network) *Result {
 		}
 	}
 	s.workers = nil // the scratch is not part of the result
+	s.staticsResolvedOutsideIGP()
 	for pid, r := range s.bgp.ribs {
 		if r != nil && !r.converged {
 			res.Converged = false

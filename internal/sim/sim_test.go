@@ -1000,3 +1000,52 @@ func TestAggregateActivatedLaterIsSeenByResolution(t *testing.T) {
 		}
 	})
 }
+
+// A recursive static is installed by the simulator through a connected subnet
+// or IS-IS only. Where the converged table's longest match for its next hop
+// is a BGP route, an aggregate or another static, routers differ and the
+// simulator refuses it by name; IS-IS, connected and default-only next hops
+// are simulated as before.
+func TestStaticResolvedOutsideIGPIsRefused(t *testing.T) {
+	cases := []struct {
+		name, nextHop string
+		extra         []network.StaticRoute
+		want          string // part of the reason, "" for no refusal
+	}{
+		{name: "through BGP", nextHop: "198.18.5.5", want: "resolves through a BGP route (198.18.0.0/15)"},
+		{name: "through another static", nextHop: "100.70.0.1",
+			extra: []network.StaticRoute{{Prefix: pfx("100.70.0.0/24"), NextHops: []network.StaticNextHop{{Addr: addr("10.0.0.3")}}, Path: "/s/100.70.0.0/24"}},
+			want:  "resolves through another static route (100.70.0.0/24)"},
+		{name: "through IS-IS", nextHop: "10.0.0.3"},
+		{name: "connected", nextHop: "192.0.2.1"},
+		{name: "default only", nextHop: "8.8.8.8"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := core(t)
+			b.External("r1", "203.0.113.0", 64600, "transit", "198.18.0.0/15", "0.0.0.0/0")
+			n := b.Build()
+			r1 := n.Device("r1")
+			r1.Statics = append(r1.Statics, tc.extra...)
+			r1.Statics = append(r1.Statics, network.StaticRoute{Prefix: pfx("100.64.0.0/24"),
+				NextHops: []network.StaticNextHop{{Addr: addr(tc.nextHop)}}, Path: "/s/100.64.0.0/24"})
+			r := Run(n)
+			var got []Disagreement
+			for _, d := range r.Disagreements {
+				if d.Kind == "static-route" {
+					got = append(got, d)
+				}
+			}
+			if tc.want == "" {
+				if len(got) > 0 {
+					t.Fatalf("no refusal expected, got %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Object != "static route 100.64.0.0/24 on r1" ||
+				!strings.Contains(got[0].Reason, tc.want) || !slices.Equal(got[0].Leaves, []string{"r1 /s/100.64.0.0/24"}) {
+				t.Fatalf("want one refusal of r1's 100.64.0.0/24 saying %q, got %+v", tc.want, got)
+			}
+		})
+	}
+}

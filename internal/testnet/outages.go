@@ -804,6 +804,30 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
+		// A next hop inside lla's /16, which the backbone knows only through
+		// BGP: whether the static is installed, and where it sends the
+		// service's traffic, depends on the vendor (sim.staticsResolvedOutsideIGP).
+		svc, nh := ServicePrefix(1), DCPrefix(2).Addr().Next().Next()
+		add(Scenario{
+			Name: "static-via-bgp-next-hop",
+			Description: fmt.Sprintf("To move %s's service traffic during a migration, bb1.ams gets a static route "+
+				"%s with next hop %s, a server address inside %s's %s. The backbone learns that /16 only through "+
+				"BGP. FRR and IOS resolve the static recursively through the BGP route and send the service's "+
+				"traffic from Amsterdam to %s, which does not serve it; Junos leaves the static inactive "+
+				"unless `resolve` is configured. backstop does not model a static resolved over BGP, so it cannot "+
+				"say whether traffic for %s is black-holed: it must BLOCK with both-ends-agree naming the static "+
+				"route on bb1.ams, never PASS on the Junos reading.", DCs[1].Site, svc, nh, DCs[2].Site, DCPrefix(2), DCs[2].Site, svc),
+			FRR: "backstop refuses this static (recursive resolution over BGP is vendor-dependent), so its routes " +
+				"are not FRR's by design: FRR installs the static through the BGP route; the simulator shows " +
+				"the Junos reading and blocks.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes: []Change{{"bb1.ams", []Op{{"update", staticPath, staticProto(M{"prefix": svc.String(),
+				"config":    M{"prefix": svc.String(), "description": "service migration to " + DCs[2].Site},
+				"next-hops": M{"next-hop": L{M{"index": "0", "config": M{"index": "0", "next-hop": nh.String()}}}}})}}}},
+		})
+	}
+	{
 		rr, other := n.Device("bb1.fra"), n.Device("bb2.fra")
 		lo1 := netip.PrefixFrom(rr.Loopback, 32)
 		add(Scenario{
