@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/backstop-net/backstop/internal/sim/simtest"
+	"github.com/backstop-net/backstop/models/network"
 )
 
 type netBuilder = simtest.Builder
@@ -12,6 +13,12 @@ type netBuilder = simtest.Builder
 func newNet(t *testing.T) *netBuilder { return simtest.New(t) }
 func pfx(s string) netip.Prefix       { return simtest.Pfx(s) }
 func addr(s string) netip.Addr        { return simtest.Addr(s) }
+
+// addStatic gives dev a static route for prefix through one next hop.
+func addStatic(n *network.Network, dev, prefix string, hop network.StaticNextHop) {
+	d := n.Device(dev)
+	d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx(prefix), NextHops: []network.StaticNextHop{hop}})
+}
 
 // best returns dev's best path for p, or nil.
 func best(t *testing.T, r *Result, dev, p string) *PathOut {

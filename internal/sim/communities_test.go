@@ -112,8 +112,7 @@ func TestNextHopIgnoresDefaultRoute(t *testing.T) {
 	b.Ibgp("r1", "r2")
 	b.External("r1", "203.0.113.0", 64600, "transit", "198.51.100.0/24")
 	n := b.Build()
-	n.Device("r2").Statics = append(n.Device("r2").Statics, network.StaticRoute{Prefix: pfx("0.0.0.0/0"),
-		NextHops: []network.StaticNextHop{{Addr: addr("192.0.2.0")}}})
+	addStatic(n, "r2", "0.0.0.0/0", network.StaticNextHop{Addr: addr("192.0.2.0")})
 	if p := best(t, Run(n), "r2", "198.51.100.0/24"); p != nil {
 		t.Fatalf("next hop 203.0.113.2 must not resolve through r2's default: %+v", p)
 	}

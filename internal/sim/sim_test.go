@@ -954,7 +954,7 @@ func TestAggregateActivatedLaterIsSeenByResolution(t *testing.T) {
 	withAggregate := func(n *network.Network, dev, agg, contributor string) {
 		d := n.Device(dev)
 		d.Aggregates = append(d.Aggregates, network.Aggregate{Prefix: pfx(agg), Discard: true})
-		d.Statics = append(d.Statics, network.StaticRoute{Prefix: pfx(contributor), NextHops: []network.StaticNextHop{{Discard: true}}})
+		addStatic(n, dev, contributor, network.StaticNextHop{Discard: true})
 	}
 	t.Run("next hop", func(t *testing.T) {
 		build := func() *network.Network {
@@ -963,8 +963,7 @@ func TestAggregateActivatedLaterIsSeenByResolution(t *testing.T) {
 			b.External("r1", "203.0.113.0", 64600, "transit", "0.0.0.0/0")
 			n := b.Build()
 			// r2 reaches the transit's address through a static /24 towards r1.
-			n.Device("r2").Statics = append(n.Device("r2").Statics, network.StaticRoute{Prefix: pfx("203.0.113.0/24"),
-				NextHops: []network.StaticNextHop{{Addr: addr("10.0.0.1")}}})
+			addStatic(n, "r2", "203.0.113.0/24", network.StaticNextHop{Addr: addr("10.0.0.1")})
 			return n
 		}
 		if p := best(t, Run(build()), "r2", "0.0.0.0/0"); p == nil || p.NextHop != "203.0.113.2" {
