@@ -29,7 +29,7 @@ func (e *evaluator) agreement(inv *Invariant) {
 			continue
 		}
 		summary, before := fmt.Sprintf("%s is refused by the routers: %s.", capitalize(obj), d.Reason), "both ends agree"
-		if d.Kind == "static-route" { // the simulator's own refusal (sim.staticsResolvedOutsideIGP)
+		if d.Unsimulated { // the simulator's own refusal: routers differ and backstop does not model it
 			summary, before = fmt.Sprintf("%s cannot be simulated: %s.", capitalize(obj), d.Reason), "simulated"
 		}
 		f := Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/backstop-net/backstop/models/network"
 )
@@ -530,7 +531,7 @@ func (s *state) staticsResolvedOutsideIGP() {
 				}
 				what := map[routeKind]string{rkBGP: "a BGP route", rkAggregate: "a BGP aggregate", rkStatic: "another static route"}[e.kind]
 				s.disagree(Disagreement{
-					Kind:    "static-route",
+					Kind: "static-route", Unsimulated: true,
 					Object:  fmt.Sprintf("static route %s on %s", st.Prefix.Masked(), d.Name),
 					Devices: []string{d.Name},
 					Leaves:  []string{d.Name + " " + st.Path},
@@ -538,6 +539,69 @@ func (s *state) staticsResolvedOutsideIGP() {
 						h.Addr, what, e.prefix),
 				})
 			}
+		}
+	}
+}
+
+// sessionsOverBGP refuses a BGP session the simulator left down for want of
+// a route to the peer when the converged table does have one, learned over
+// BGP. The simulator brings sessions up over connected subnets, IS-IS and
+// statics only (reachable); a router opens the TCP connection over whatever
+// its FIB holds, and whether bgpd's next-hop tracking accepts a BGP route
+// for the peer differs by vendor and release. Leaving such a session down in
+// both running and candidate would hide whatever the change does to the
+// routes it carries (loopbacks learned over an eBGP underlay, say), so the
+// session is named instead.
+func (s *state) sessionsOverBGP() {
+	overBGP := func(d network.DeviceID, a netip.Addr) (netip.Prefix, bool) {
+		if !a.IsValid() || s.reachable(d, a) {
+			return netip.Prefix{}, false
+		}
+		e, ok := s.lookup(d, a, true)
+		return e.prefix, ok && e.kind == rkBGP && e.prefix.Bits() > 0
+	}
+	for i := range s.sessions {
+		ss := &s.sessions[i]
+		if ss.Established || !strings.Contains(ss.Reason, "no IGP route") && !strings.Contains(ss.Reason, "no up interface on the subnet") {
+			continue
+		}
+		type end struct {
+			dev  network.DeviceID
+			addr netip.Addr
+			nb   *network.Neighbor
+		}
+		da := s.net.Devices[ss.a]
+		ends := []end{{ss.a, ss.Neighbor, &da.BGP.Neighbors[ss.aNbr]}}
+		if ss.externalNode >= 0 {
+			if !ends[0].nb.Multihop {
+				continue // single-hop eBGP needs the shared subnet, whatever the FIB holds
+			}
+			ends[0].addr = s.external[ss.externalNode].addr
+		} else if ss.bNbr >= 0 {
+			db := s.net.Devices[ss.b]
+			nb := &db.BGP.Neighbors[ss.bNbr]
+			ends = append(ends, end{ss.b, nb.Address, nb})
+		}
+		for _, x := range ends {
+			p, ok := overBGP(x.dev, x.addr)
+			if !ok {
+				continue
+			}
+			name := s.net.Devices[x.dev].Name
+			devs := []string{ss.Device}
+			if !ss.External {
+				devs = append(devs, ss.Peer)
+			}
+			s.disagree(Disagreement{
+				Kind: "bgp-session", Unsimulated: true,
+				Object:  sessionObject(ss.Device, ss.Neighbor, ss.Peer, ss.LocalAddr),
+				Devices: devs,
+				Leaves:  []string{name + " " + x.nb.Path},
+				Reason: fmt.Sprintf("%s reaches %s only through the BGP route %s: whether a session comes up over BGP "+
+					"routes depends on the vendor's next-hop tracking, and backstop does not model it (it takes the "+
+					"session as down)", name, x.addr, p),
+			})
+			break
 		}
 	}
 }

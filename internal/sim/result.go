@@ -67,6 +67,10 @@ type Disagreement struct {
 	Devices []string // the devices involved (both ends where there are two), sorted
 	Leaves  []string // "<device> <OpenConfig path>" of the disagreeing leaves on every end
 	Reason  string   // what real routers do about it, e.g. "MTU 9000 vs 1500: IS-IS hellos are padded to the MTU, no adjacency"
+	// Unsimulated marks the simulator's own refusal: routers differ on the
+	// object (a static or a session resolved over BGP) and backstop does not
+	// model it, rather than both ends disagreeing.
+	Unsimulated bool
 }
 
 // Adjacency is an IS-IS adjacency at one level.

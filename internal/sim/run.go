@@ -117,6 +117,7 @@ func Run(n *network.Network) *Result {
 	}
 	s.workers = nil // the scratch is not part of the result
 	s.staticsResolvedOutsideIGP()
+	s.sessionsOverBGP()
 	for pid, r := range s.bgp.ribs {
 		if r != nil && !r.converged {
 			res.Converged = false

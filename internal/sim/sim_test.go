@@ -1048,3 +1048,43 @@ func TestStaticResolvedOutsideIGPIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// A session the simulator leaves down for want of an IGP route is refused by
+// name when the converged table reaches the peer over BGP: routers differ on
+// bringing a session up over BGP routes, and a session down on both sides
+// would hide what the change does to its routes.
+func TestSessionOverBGPIsRefused(t *testing.T) {
+	build := func(lo1Metric uint32) *network.Network {
+		b := core(t)
+		// r3's lo1 is in IS-IS only with a metric; r2 learns its /24 from a transit.
+		b.Iface("r3", "lo1", pfx("10.60.0.1/24"), lo1Metric)
+		b.External("r2", "203.0.113.0", 64600, "transit", "10.60.0.0/24")
+		b.Neighbor("r2", addr("10.60.0.1"), 65000, addr("10.0.0.2"))
+		b.Neighbor("r3", addr("10.0.0.2"), 65000, addr("10.60.0.1"))
+		return b.Build()
+	}
+	refusals := func(r *Result) []Disagreement {
+		var out []Disagreement
+		for _, d := range r.Disagreements {
+			if d.Unsimulated {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	r := Run(build(0))
+	if s := session(t, r, "r2", addr("10.60.0.1")); s.Established {
+		t.Fatalf("the simulator takes the session as down: %+v", s)
+	}
+	got := refusals(r)
+	if len(got) != 1 || got[0].Kind != "bgp-session" || !strings.Contains(got[0].Reason, "r2 reaches 10.60.0.1 only through the BGP route 10.60.0.0/24") {
+		t.Fatalf("want the r2-r3 session refused, got %+v", got)
+	}
+	r = Run(build(10))
+	if s := session(t, r, "r2", addr("10.60.0.1")); !s.Established {
+		t.Fatalf("with lo1 in IS-IS the session is up: %+v", s)
+	}
+	if got := refusals(r); len(got) != 0 {
+		t.Fatalf("nothing to refuse when IS-IS reaches the peer: %+v", got)
+	}
+}
