@@ -60,20 +60,25 @@ func SchemaPath(elems []PathElem) string {
 func FormatPath(elems []PathElem) string {
 	var b strings.Builder
 	for _, e := range elems {
-		b.WriteByte('/')
-		b.WriteString(e.Name)
-		for _, k := range e.Keys {
-			b.WriteByte('[')
-			b.WriteString(k.Name)
-			b.WriteByte('=')
-			b.WriteString(keyEscaper.Replace(k.Value))
-			b.WriteByte(']')
-		}
+		writeElem(&b, e)
 	}
 	if b.Len() == 0 {
 		return "/"
 	}
 	return b.String()
+}
+
+// writeElem writes one element: "/name" and its keys, "[k=v]".
+func writeElem(b *strings.Builder, e PathElem) {
+	b.WriteByte('/')
+	b.WriteString(e.Name)
+	for _, k := range e.Keys {
+		b.WriteByte('[')
+		b.WriteString(k.Name)
+		b.WriteByte('=')
+		b.WriteString(keyEscaper.Replace(k.Value))
+		b.WriteByte(']')
+	}
 }
 
 var keyEscaper = strings.NewReplacer(`\`, `\\`, `]`, `\]`)
@@ -172,15 +177,7 @@ func (w *leafWalker) elems(prefix []PathElem, names []string) []PathElem {
 // elemString is one path element as FormatPath writes it.
 func elemString(e PathElem) string {
 	var b strings.Builder
-	b.WriteByte('/')
-	b.WriteString(e.Name)
-	for _, k := range e.Keys {
-		b.WriteByte('[')
-		b.WriteString(k.Name)
-		b.WriteByte('=')
-		b.WriteString(keyEscaper.Replace(k.Value))
-		b.WriteByte(']')
-	}
+	writeElem(&b, e)
 	return b.String()
 }
 
