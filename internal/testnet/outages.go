@@ -828,6 +828,45 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
+		// A session whose one end is reachable only through BGP: the DC's
+		// new lo1 is inside its /16, which only BGP carries
+		// (sim.sessionsOverBGP refuses it).
+		dc, peer := n.Device("dc1."+DCs[2].Site), n.Device("bb2.fra")
+		lo1 := DCPrefix(2).Addr().Next()
+		nbr := func(addr, local netip.Addr, desc string) M {
+			return M{"neighbor-address": addr.String(),
+				"config":    M{"neighbor-address": addr.String(), "peer-as": 65000, "enabled": true, "description": desc},
+				"transport": M{"config": M{"local-address": local.String()}},
+				"afi-safis": M{"afi-safi": L{M{"afi-safi-name": "openconfig-bgp-types:IPV4_UNICAST",
+					"config": M{"afi-safi-name": "openconfig-bgp-types:IPV4_UNICAST", "enabled": true}}}},
+				"apply-policy": M{"config": M{"default-import-policy": "ACCEPT_ROUTE", "default-export-policy": "ACCEPT_ROUTE"}}}
+		}
+		add(Scenario{
+			Name: "bgp-session-over-bgp-route",
+			Description: fmt.Sprintf("For a third path to the backbone, %s gets a loopback lo1 %s inside its own %s "+
+				"and an iBGP session from it to %s's loopback %s, configured on both ends. lo1 is not in IS-IS: "+
+				"%s reaches %s only through the BGP route %s that %s itself announces. FRR may bring the "+
+				"session up over that route (and the session then carries the route it rides on); Junos and "+
+				"IOS-XR resolve a peer over BGP only in some configurations. backstop takes such a session as "+
+				"down and does not model the difference, so it must BLOCK with both-ends-agree naming the "+
+				"session as one it cannot simulate.",
+				dc.Name, lo1, DCPrefix(2), peer.Name, peer.Loopback, peer.Name, lo1, DCPrefix(2), dc.Name),
+			FRR:      "backstop refuses this session (a session over a BGP route is vendor-dependent), so its routes are not FRR's by design: FRR may bring it up over the DC's /16.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree"},
+			Changes: []Change{
+				{dc.Name, []Op{
+					{"update", "/interfaces/interface[name=lo1]", M{"name": "lo1",
+						"config": M{"name": "lo1", "type": "iana-if-type:softwareLoopback", "description": "BGP source", "enabled": true},
+						"subinterfaces": M{"subinterface": L{M{"index": 0, "config": M{"index": 0, "enabled": true},
+							"openconfig-if-ip:ipv4": M{"addresses": M{"address": L{addrValue(netip.PrefixFrom(lo1, 32))}}}}}}}},
+					{"update", neighbor(peer.Loopback), nbr(peer.Loopback, lo1, peer.Name+" (third path)")},
+				}},
+				{peer.Name, []Op{{"update", neighbor(lo1), nbr(lo1, peer.Loopback, dc.Name+" lo1 (third path)")}}},
+			},
+		})
+	}
+	{
 		rr, other := n.Device("bb1.fra"), n.Device("bb2.fra")
 		lo1 := netip.PrefixFrom(rr.Loopback, 32)
 		add(Scenario{
