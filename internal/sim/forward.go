@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/backstop-net/backstop/models/network"
 )
@@ -562,7 +561,7 @@ func (s *state) sessionsOverBGP() {
 	}
 	for i := range s.sessions {
 		ss := &s.sessions[i]
-		if ss.Established || !strings.Contains(ss.Reason, "no IGP route") && !strings.Contains(ss.Reason, "no up interface on the subnet") {
+		if ss.Established || !ss.noRoute {
 			continue
 		}
 		type end struct {

@@ -98,8 +98,9 @@ type Session struct {
 	Path         string // A's neighbor config path
 	PeerPath     string // B's neighbor config path (internal peers)
 	a, b         network.DeviceID
-	aNbr, bNbr   int // indexes into Device.BGP.Neighbors (bNbr -1 for external)
-	externalNode int // index into Result.external, -1 for internal
+	aNbr, bNbr   int  // indexes into Device.BGP.Neighbors (bNbr -1 for external)
+	externalNode int  // index into Result.external, -1 for internal
+	noRoute      bool // down because an end has no route to the other (sessionsOverBGP)
 }
 
 // Key identifies a session independently of its state.

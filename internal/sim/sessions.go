@@ -278,7 +278,7 @@ func (s *state) pairInternal(ss *Session, d *network.Device, nb *network.Neighbo
 			ss.Reason = why
 			break
 		}
-		ss.Reason = s.transportDown(d, nb, pd, pn)
+		ss.Reason, ss.noRoute = s.transportDown(d, nb, pd, pn)
 		ss.Established = ss.Reason == ""
 	}
 	if !ss.LocalAddr.IsValid() {
@@ -466,28 +466,28 @@ func (s *state) agreement(d *network.Device, nb *network.Neighbor, pd *network.D
 }
 
 // transportDown says why the TCP session cannot come up, or "".
-func (s *state) transportDown(d *network.Device, nb *network.Neighbor, pd *network.Device, pn *network.Neighbor) string {
+func (s *state) transportDown(d *network.Device, nb *network.Neighbor, pd *network.Device, pn *network.Neighbor) (why string, noRoute bool) {
 	t := s.topo
 	if owner, en := t.addressEnabled(nb.Address); !en || owner != pd.ID {
-		return fmt.Sprintf("%s is on an interface of %s that is down", nb.Address, pd.Name)
+		return fmt.Sprintf("%s is on an interface of %s that is down", nb.Address, pd.Name), false
 	}
 	if owner, en := t.addressEnabled(pn.Address); !en || owner != d.ID {
-		return fmt.Sprintf("%s is on an interface of %s that is down", pn.Address, d.Name)
+		return fmt.Sprintf("%s is on an interface of %s that is down", pn.Address, d.Name), false
 	}
 	if !nb.IBGP() && !nb.Multihop {
 		// Single-hop eBGP: the neighbor must sit on a link that is up.
 		if p, ok := t.directPeer(d.ID, nb.Address); !ok || p != pd.ID {
-			return fmt.Sprintf("single-hop eBGP: %s is not on an up link from %s", nb.Address, d.Name)
+			return fmt.Sprintf("single-hop eBGP: %s is not on an up link from %s", nb.Address, d.Name), false
 		}
-		return ""
+		return "", false
 	}
 	if !s.reachable(d.ID, nb.Address) {
-		return fmt.Sprintf("%s has no IGP route to %s", d.Name, nb.Address)
+		return fmt.Sprintf("%s has no IGP route to %s", d.Name, nb.Address), true
 	}
 	if !s.reachable(pd.ID, pn.Address) {
-		return fmt.Sprintf("%s has no IGP route to %s", pd.Name, pn.Address)
+		return fmt.Sprintf("%s has no IGP route to %s", pd.Name, pn.Address), true
 	}
-	return ""
+	return "", false
 }
 
 func (s *state) pairExternal(ss *Session, d *network.Device, nb *network.Neighbor, xi int) {
@@ -517,7 +517,7 @@ func (s *state) pairExternal(ss *Session, d *network.Device, nb *network.Neighbo
 			up = true
 		}
 		if !up {
-			ss.Reason = fmt.Sprintf("%s has no up interface on the subnet of %s", d.Name, x.addr)
+			ss.Reason, ss.noRoute = fmt.Sprintf("%s has no up interface on the subnet of %s", d.Name, x.addr), true
 			return
 		}
 		if why := s.externalAgreement(ss, d, nb, x); why != "" {
