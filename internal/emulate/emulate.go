@@ -117,7 +117,18 @@ func emulateRendered(name string, res *sim.Result, cfg *frr.Config, st time.Dura
 	// A staged network (frr.Router.Deferred: prefix limits) replays the real
 	// sequence: converged without the limits, then the limits, then the
 	// announcers that withdrew because of them.
+	var limits []sim.PrefixLimit
+	for _, s := range res.Sessions {
+		if s.Limit != nil {
+			limits = append(limits, *s.Limit)
+		}
+	}
 	for _, speakers := range []bool{false, true} {
+		if !speakers {
+			if err := lab.WaitReceived(limits, w.Timeout+time.Minute); err != nil {
+				return out, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 		applied, err := lab.ApplyDeferred(speakers)
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", name, err)

@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/backstop-net/backstop/internal/sim"
 )
 
 // RouterState is what FRR shows on one router after convergence.
@@ -253,4 +256,61 @@ func (l *Lab) Wait(o WaitOptions) (*Converged, error) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
+}
+
+// WaitReceived blocks until every limit's router has received more prefixes
+// than the limit allows from that neighbor (FRR's pfxRcd in the BGP
+// summary), or fails after timeout naming the sessions that have not.
+//
+// A staged network enters its prefix limits after convergence. If a limit
+// goes in before the prefixes the simulator counted have arrived, FRR 8.4
+// keeps the session up: a path that arrives later over an iBGP session was
+// seen not to trip it (CI run of 2026-12-03 16:00 UTC). Entering the limit
+// only once the count has passed it makes the lab test the teardown the
+// simulator predicts, instead of a race.
+func (l *Lab) WaitReceived(limits []sim.PrefixLimit, timeout time.Duration) error {
+	if len(limits) == 0 {
+		return nil
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		var short []string
+		for _, lim := range limits {
+			got, err := l.received(lim.Device, lim.Neighbor.String())
+			if err != nil {
+				return err
+			}
+			if got <= lim.Max {
+				short = append(short, fmt.Sprintf("%s from %s: %d received, the simulator counts %d against max-prefixes %d",
+					lim.Device, lim.Neighbor, got, lim.Received, lim.Max))
+			}
+		}
+		if len(short) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("before entering the prefix limits, after %v: %s", timeout, strings.Join(short, "; "))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// received is the size of a router's Adj-RIB-In from one neighbor, before
+// import policy: what `maximum-prefix ... force` counts (the renderer sets
+// soft-reconfiguration inbound with it) and what the simulator counts.
+func (l *Lab) received(router, neighbor string) (uint32, error) {
+	b, err := l.vtysh(router, "show bgp ipv4 unicast neighbors "+neighbor+" received-routes json")
+	if err != nil {
+		return 0, err
+	}
+	var adj struct {
+		Total *uint32 `json:"totalPrefixCounter"`
+	}
+	if err := json.Unmarshal(b, &adj); err != nil {
+		return 0, fmt.Errorf("%s: received routes from %s: %w", router, neighbor, err)
+	}
+	if adj.Total == nil { // no routes yet: FRR prints {} or no counter
+		return 0, nil
+	}
+	return *adj.Total, nil
 }

@@ -956,6 +956,7 @@ func (s *state) enforcePrefixLimits() bool {
 			ss.Established = false
 			ss.Reason = fmt.Sprintf("%s receives %d prefixes from %s, above its max-prefixes %d: the session is torn down",
 				recv, got, from, nb.MaxPrefixes)
+			ss.Limit = &PrefixLimit{Device: recv, Neighbor: nb.Address, Received: got, Max: nb.MaxPrefixes}
 			const pl = "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/ipv4-unicast/prefix-limit/config/max-prefixes"
 			dg := Disagreement{Kind: "bgp-session", Devices: []string{recv}, Reason: ss.Reason,
 				Leaves: []string{recv + " " + nb.LeafPath(pl)}}

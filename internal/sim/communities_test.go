@@ -174,6 +174,18 @@ func TestMaxPrefixTearsDown(t *testing.T) {
 			if s.Established != c.wantUp {
 				t.Fatalf("established=%v (%s), want %v", s.Established, s.Reason, c.wantUp)
 			}
+			// The lab waits on this record before it enters the limit
+			// (emulate.Lab.WaitReceived): it must name the receiving end.
+			want := (*PrefixLimit)(nil)
+			if !c.wantUp {
+				want = &PrefixLimit{Device: "r2", Neighbor: peer, Received: 3, Max: c.max}
+				if c.internal {
+					want.Received = 2
+				}
+			}
+			if (want == nil) != (s.Limit == nil) || want != nil && *want != *s.Limit {
+				t.Errorf("Limit = %+v, want %+v", s.Limit, want)
+			}
 			if !c.wantUp && (len(r.Disagreements) != 1 || !strings.Contains(r.Disagreements[0].Leaves[0], "max-prefixes")) {
 				t.Errorf("disagreements: %+v", r.Disagreements)
 			}

@@ -101,6 +101,19 @@ type Session struct {
 	aNbr, bNbr   int  // indexes into Device.BGP.Neighbors (bNbr -1 for external)
 	externalNode int  // index into Result.external, -1 for internal
 	noRoute      bool // down because an end has no route to the other (sessionsOverBGP)
+	// Limit is set when the session was torn down because an end received
+	// more prefixes than its max-prefixes: the lab (internal/emulate) must
+	// reach that count before it enters the limit, or it tests nothing.
+	Limit *PrefixLimit
+}
+
+// PrefixLimit is a max-prefixes teardown: Device received Received prefixes
+// from its neighbor at Neighbor (the address in Device's config), above Max.
+type PrefixLimit struct {
+	Device   string
+	Neighbor netip.Addr
+	Received uint32
+	Max      uint32
 }
 
 // Key identifies a session independently of its state.

@@ -394,13 +394,10 @@ func outageScenarios(n *Network) []Scenario {
 				"withdraw and every aggregate goes inactive, so both critical prefixes vanish from every transit. " +
 				"backstop must BLOCK (critical-prefixes-to-transit, dns-anycast) and name each torn-down session " +
 				"with both ends and the max-prefixes leaf (both-ends-agree).",
-			// Confirmed on FRR in three runs of 2026-12-03, not in a fourth: see FRR.
-			FRR: "Not reliably confirmable yet: the lab enters the limits once the network looks converged " +
-				"(frr.Router.Deferred), but nothing waits for the announcers' /23 to reach the route reflectors " +
-				"first. In the CI run of 2026-12-03 16:00 UTC it had not: the limit of 2 was entered with 2 " +
-				"prefixes received, and FRR 8.4 does not count an iBGP path that arrives later against it, so " +
-				"the sessions stayed up (72 entries differ). Three other runs confirmed it (1,373 routes, all " +
-				"equal). The lab must wait for the sessions' received counts to pass the limits before entering them.",
+			// The lab enters the limits only once each route reflector has
+			// received more than 2 from the edges (emulate.Lab.WaitReceived);
+			// without that wait FRR kept the sessions up in one CI run of
+			// 2026-12-03 (the limit went in before the /23 arrived).
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree", "critical-prefixes-to-transit", "dns-anycast", "internet-egress"},
 			Changes:  chs,
