@@ -509,8 +509,16 @@ func (s *state) externalAt(a netip.Addr) int {
 // BGP-learned address: the simulator would leave the static inactive and pass
 // it. It is recorded as a disagreement naming the static, so a change that
 // creates it blocks and a network that already has it is reported as already
-// broken. A default route does not count: FRR resolves no next hop through
-// 0/0 without `ip nht resolve-via-default`, as the simulator does.
+// broken.
+//
+// A next hop that only a default route covers is refused the same way,
+// whatever the default was learned from: FRR resolves no next hop through
+// 0/0 without `ip nht resolve-via-default` (FRRouting/frr#7731) and Junos
+// installs no unresolved static, but IOS resolves recursively through the
+// default and installs it. The simulator leaves it inactive (or, through an
+// IS-IS level-1 default, active), which is right for one family of routers
+// and wrong for another; a typo'd next hop on an IOS edge points the prefix
+// at the transit.
 func (s *state) staticsResolvedOutsideIGP() {
 	for _, d := range s.net.Devices {
 		for _, st := range d.Statics {
@@ -522,7 +530,24 @@ func (s *state) staticsResolvedOutsideIGP() {
 					continue
 				}
 				e, ok := s.lookup(d.ID, h.Addr, true)
-				if !ok || e.prefix.Bits() == 0 || e.kind == rkISIS || e.kind == rkConnected {
+				if !ok {
+					continue
+				}
+				if e.prefix.Bits() == 0 {
+					if e.kind == rkStatic && st.Prefix.Bits() == 0 {
+						continue // the default itself: it never resolves through itself
+					}
+					s.disagree(Disagreement{
+						Kind: "static-route", Unsimulated: true,
+						Object:  fmt.Sprintf("static route %s on %s", st.Prefix.Masked(), d.Name),
+						Devices: []string{d.Name},
+						Leaves:  []string{d.Name + " " + st.Path},
+						Reason: fmt.Sprintf("its next hop %s is covered only by a default route (%s): routers differ on resolving a static through a default (IOS does, FRR only with ip nht resolve-via-default, Junos does not) and backstop does not model it",
+							h.Addr, map[routeKind]string{rkBGP: "learned over BGP", rkAggregate: "a BGP aggregate", rkStatic: "a static route", rkISIS: "from IS-IS"}[e.kind]),
+					})
+					continue
+				}
+				if e.kind == rkISIS || e.kind == rkConnected {
 					continue
 				}
 				if e.kind == rkStatic && e.prefix == st.Prefix.Masked() {

@@ -1010,6 +1010,7 @@ func TestStaticResolvedOutsideIGPIsRefused(t *testing.T) {
 		name, nextHop string
 		extra         []network.StaticRoute
 		want          string // part of the reason, "" for no refusal
+		noDefault     bool   // the transit sends no default
 	}{
 		{name: "through BGP", nextHop: "198.18.5.5", want: "resolves through a BGP route (198.18.0.0/15)"},
 		{name: "through another static", nextHop: "100.70.0.1",
@@ -1017,12 +1018,21 @@ func TestStaticResolvedOutsideIGPIsRefused(t *testing.T) {
 			want:  "resolves through another static route (100.70.0.0/24)"},
 		{name: "through IS-IS", nextHop: "10.0.0.3"},
 		{name: "connected", nextHop: "192.0.2.1"},
-		{name: "default only", nextHop: "8.8.8.8"},
+		// IOS resolves through a default, FRR and Junos do not: refused too.
+		{name: "BGP default only", nextHop: "8.8.8.8", want: "covered only by a default route (learned over BGP)"},
+		{name: "static default only", nextHop: "8.8.8.8",
+			extra: []network.StaticRoute{{Prefix: pfx("0.0.0.0/0"), NextHops: []network.StaticNextHop{{Addr: addr("10.0.0.3")}}, Path: "/s/0.0.0.0/0"}},
+			want:  "covered only by a default route (a static route)"},
+		{name: "no route at all", nextHop: "8.8.8.8", noDefault: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			b := core(t)
-			b.External("r1", "203.0.113.0", 64600, "transit", "198.18.0.0/15", "0.0.0.0/0")
+			announced := []string{"198.18.0.0/15", "0.0.0.0/0"}
+			if tc.noDefault {
+				announced = announced[:1]
+			}
+			b.External("r1", "203.0.113.0", 64600, "transit", announced...)
 			n := b.Build()
 			r1 := n.Device("r1")
 			r1.Statics = append(r1.Statics, tc.extra...)
