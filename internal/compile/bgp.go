@@ -332,6 +332,14 @@ func (c *devCompiler) resolveNeighbor(addr netip.Addr, group string, chain []bgp
 	// configured but IPv4 unicast is never enabled, it does not.
 	if v, ok := firstAt(&nb, "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/config/enabled", chain, func(l *bgpLayer) *bool { return l.ipv4Enabled }); ok {
 		nb.IPv4Unicast = v
+		// IPv4 unicast switched off globally and on again lower down: Junos
+		// and EOS let the neighbor's family win, IOS-XR needs the global
+		// address family for any neighbor to carry it (the sessions lose
+		// IPv4). The simulator cannot pick one, so it names the leaf.
+		if g := &chain[len(chain)-1]; v && g.ipv4Enabled != nil && !*g.ipv4Enabled {
+			c.unmodelledOnce(g.path+"/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/config/enabled",
+				"IPv4 unicast is disabled globally but enabled on a neighbor or peer-group: vendors differ on which wins (IOS-XR drops the family from every session, Junos and EOS keep the neighbor's), so backstop does not simulate it")
+		}
 	} else {
 		anyAF := false
 		for _, l := range chain {

@@ -172,6 +172,17 @@ func (c *devCompiler) unmodelled(path, reason string) {
 	}
 }
 
+// unmodelledOnce is unmodelled for a leaf that many objects read (a global
+// setting every neighbor inherits): one finding, not one per neighbor.
+func (c *devCompiler) unmodelledOnce(path, reason string) {
+	for _, u := range c.unmod {
+		if u.Path == path {
+			return
+		}
+	}
+	c.unmodelled(path, reason)
+}
+
 // statementOf returns the compiled policy statement whose subtree holds path.
 func (c *devCompiler) statementOf(path string) *network.Statement {
 	if !strings.HasPrefix(path, rpPath+"/policy-definitions/") {
@@ -283,6 +294,14 @@ func (c *devCompiler) networkInstance() error {
 	}
 	ni := c.tree.NetworkInstance[niName]
 	base := niPath(niName)
+	// The simulator runs this instance as the global routing table. Typed as
+	// anything but the default instance it is a VRF on the router: its
+	// routes and sessions are not the backbone's, so routing there would be
+	// a guess (a type change pushed to DEFAULT moves everything out of the
+	// global table).
+	if t := oc.EnumName(ni.Type); t != "" && t != "DEFAULT_INSTANCE" {
+		c.unmodelled(base+"/config/type", "the instance simulated as the global routing table is of type "+t+", not DEFAULT_INSTANCE: its routes would live in a VRF, which backstop does not simulate")
+	}
 
 	type proto struct {
 		id, name string

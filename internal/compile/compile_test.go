@@ -621,3 +621,60 @@ func TestBGPSessionParameters(t *testing.T) {
 		}
 	}
 }
+
+// Settings whose routing effect differs by vendor, or that move the instance
+// out of the global table, are named as unmodelled instead of read one way.
+func TestAmbiguousSettingsRefused(t *testing.T) {
+	const (
+		niBase = "/network-instances/network-instance[name=DEFAULT]"
+		gAF    = niBase + "/protocols/protocol[identifier=BGP][name=bgp]/bgp/global/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/config/enabled"
+	)
+	af := func(en string) string {
+		if en == "" {
+			return ""
+		}
+		return `,"afi-safis":{"afi-safi":[{"afi-safi-name":"IPV4_UNICAST","config":{"afi-safi-name":"IPV4_UNICAST","enabled":` + en + `}}]}`
+	}
+	bgp := func(global, group, nbr string) string {
+		return bgpProto(`{"global":{"config":{"as":65000}` + af(global) + `},
+		  "peer-groups":{"peer-group":[{"peer-group-name":"RR","config":{"peer-group-name":"RR","peer-as":65000}` + af(group) + `}]},
+		  "neighbors":{"neighbor":[
+		    {"neighbor-address":"10.0.0.2","config":{"neighbor-address":"10.0.0.2","peer-group":"RR"}` + af(nbr) + `},
+		    {"neighbor-address":"10.0.0.3","config":{"neighbor-address":"10.0.0.3","peer-group":"RR"}` + af(nbr) + `}]}}`)
+	}
+	cases := []struct {
+		name     string
+		js       string
+		wantPath string // "" for nothing reported
+		wantV4   bool   // the neighbors' IPv4 unicast
+	}{
+		{"instance typed L3VRF", strings.Replace(obj(ni(bgp("", "", ""))), `"config": {"name": "DEFAULT"}`,
+			`"config": {"name": "DEFAULT", "type": "openconfig-network-instance-types:L3VRF"}`, 1), niBase + "/config/type", true},
+		{"instance typed DEFAULT_INSTANCE", strings.Replace(obj(ni(bgp("", "", ""))), `"config": {"name": "DEFAULT"}`,
+			`"config": {"name": "DEFAULT", "type": "openconfig-network-instance-types:DEFAULT_INSTANCE"}`, 1), "", true},
+		{"global off, neighbor on", obj(ni(bgp("false", "", "true"))), gAF, true},
+		{"global off, peer-group on", obj(ni(bgp("false", "true", ""))), gAF, true},
+		{"global off alone", obj(ni(bgp("false", "", ""))), "", false},
+		{"peer-group off, neighbor on", obj(ni(bgp("true", "false", "true"))), "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n, err := Compile(snap(t, map[string]string{"r1": c.js}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, u := range n.Unmodelled {
+				got = append(got, u.Path)
+			}
+			if want := []string{c.wantPath}; c.wantPath == "" && len(got) > 0 || c.wantPath != "" && !reflect.DeepEqual(got, want) {
+				t.Errorf("unmodelled %q, want %q", got, c.wantPath)
+			}
+			for _, nb := range n.Devices[0].BGP.Neighbors {
+				if nb.IPv4Unicast != c.wantV4 {
+					t.Errorf("%s IPv4 unicast %v, want %v", nb.Address, nb.IPv4Unicast, c.wantV4)
+				}
+			}
+		})
+	}
+}

@@ -33,6 +33,7 @@ var modelledLeaves = setOf(
 	pSUB+"/ipv6/addresses/address/config/prefix-length",
 
 	pNI+"/config/router-id", // BGP router-id fallback
+	pNI+"/config/type",      // must be DEFAULT_INSTANCE (networkInstance)
 	pP+"/config/enabled",
 
 	pIS+"/global/config/net",
@@ -164,7 +165,6 @@ var noopLeaves = setOf(
 	pSUB+"/ipv6/config/mtu",
 	pSUB+"/ipv4/addresses/address/config/type",
 	pSUB+"/ipv6/addresses/address/config/type",
-	pNI+"/config/type",
 	pNI+"/tables/table/config/protocol",
 	pNI+"/tables/table/config/address-family",
 	pIS+"/global/config/hello-padding",                        // MTU mismatch is refused whatever the padding (fail closed)
