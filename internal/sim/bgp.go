@@ -468,6 +468,13 @@ func (s *state) importPath(w *propagator, m int32, e sessEnd, in *Path, prefix n
 	d := s.net.Devices[m]
 	nb := s.neighborAt(e.s, side)
 	p.PeerAS = nb.PeerAS
+	// AS-path loop detection (RFC 4271 9.1.2) runs on every received route,
+	// iBGP too: FRR 8.4 drops an iBGP route carrying its own AS (scenario
+	// ibgp-own-as-prepend, confirmed on FRR), as Junos does without `loops`.
+	// Nothing prepends on iBGP by itself, but an export policy can.
+	if slices.Contains(p.ASPath, nb.LocalAS) || slices.Contains(p.ASPath, d.BGP.AS) {
+		return false
+	}
 	if ss.IBGP {
 		// RFC 4456 loop prevention; an unset router-id matches nothing.
 		if id := d.BGP.RouterID; id.IsValid() && p.OriginatorID == id {
@@ -477,9 +484,6 @@ func (s *state) importPath(w *propagator, m int32, e sessEnd, in *Path, prefix n
 			return false
 		}
 	} else {
-		if slices.Contains(p.ASPath, nb.LocalAS) || slices.Contains(p.ASPath, d.BGP.AS) {
-			return false // AS-path loop
-		}
 		// Routes received on a local-as session carry the local-as too
 		// (FRR's default without no-prepend).
 		if nb.LocalAS != d.BGP.AS && d.BGP.AS != 0 {

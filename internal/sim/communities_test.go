@@ -374,3 +374,25 @@ func TestExternalPeerNextHopMustBeOnSubnet(t *testing.T) {
 		})
 	}
 }
+
+// AS-path loop detection runs on iBGP too: a route arriving over iBGP with the
+// receiver's own AS in its path is dropped (FRR 8.4, confirmed by scenario
+// ibgp-own-as-prepend; Junos without `loops`). Another AS in the path is not a
+// loop.
+func TestIBGPOwnASInPathIsDropped(t *testing.T) {
+	for _, c := range []struct {
+		asn      uint32
+		wantBest bool
+	}{{0, false}, {65000, false}, {64999, true}} {
+		b := core(t)
+		b.Ibgp("r1", "r2")
+		b.Originate("r1", "198.51.100.0/24")
+		b.Policy("r1", "PREPEND", network.Statement{Name: "10", Actions: network.Actions{Result: network.ResultAccept,
+			Prepend: &network.Prepend{ASN: c.asn, Repeat: 1}}})
+		n := b.Build()
+		nbrOf(n, "r1", "10.0.0.2").Export.Policies = []string{"PREPEND"}
+		if got := best(t, Run(n), "r2", "198.51.100.0/24") != nil; got != c.wantBest {
+			t.Errorf("prepend %d on iBGP export: r2 has a route %v, want %v", c.asn, got, c.wantBest)
+		}
+	}
+}

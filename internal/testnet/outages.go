@@ -517,6 +517,34 @@ func outageScenarios(n *Network) []Scenario {
 	}
 	{
 		var chs []Change
+		for _, d := range n.Devices {
+			if d.Role != "dc" {
+				continue
+			}
+			st := M{"name": "10-prepend", "config": M{"name": "10-prepend"},
+				"actions": M{"config": M{"policy-result": "ACCEPT_ROUTE"},
+					"openconfig-bgp-policy:bgp-actions": M{"set-as-path-prepend": M{"config": M{"asn": 65000, "repeat-n": 1}}}}}
+			ops := []Op{{"update", "/routing-policy/policy-definitions/policy-definition[name=DC-OUT]", policy("DC-OUT", st)}}
+			for _, nb := range d.BGP {
+				ops = append(ops, Op{"replace", neighbor(nb.Addr) + "/apply-policy/config/export-policy", L{"DC-OUT"}})
+			}
+			chs = append(chs, Change{d.Name, ops})
+		}
+		add(Scenario{
+			Name: "ibgp-own-as-prepend",
+			Description: "Traffic engineering copied from an eBGP template: every DC's export to the route reflectors " +
+				"gets DC-OUT, which prepends 65000 (our own AS) once. The sessions are iBGP, where nothing " +
+				"prepends, but the receivers still run AS-path loop detection on what arrives: each route reflector " +
+				"finds its own AS in the path and drops every DC prefix. No POP learns a DC route, every DNS " +
+				"announcer withdraws and the aggregates go inactive. backstop must BLOCK: " +
+				"critical-prefixes-to-transit and dns-anycast.",
+			Expect:   "BLOCK",
+			Findings: []string{"critical-prefixes-to-transit", "dns-anycast"},
+			Changes:  chs,
+		})
+	}
+	{
+		var chs []Change
 		for _, site := range []string{"fra", "sin", "iad"} {
 			chs = append(chs, Change{"edge1." + site, []Op{{"update",
 				statement("ANYCAST-DNS-IN", "10-dns") + "/actions/bgp-actions/config/set-local-pref", 0}}})
