@@ -296,6 +296,20 @@ func (c *devCompiler) resolveNeighbor(addr netip.Addr, group string, chain []bgp
 			return nb, netip.Addr{}, c.errf(npath, "no peer-as (neither on the neighbor nor its peer-group)")
 		}
 		peerAS = nb.LocalAS
+	} else {
+		// peer-type beside an explicit peer-as: where they contradict
+		// (EXTERNAL with our own AS, INTERNAL with another), routers either
+		// reject the commit or take one of the two, and which one differs by
+		// vendor, so the session type is not guessed.
+		for _, l := range chain {
+			if l.peerType == "" {
+				continue
+			}
+			if (l.peerType == "INTERNAL") != (peerAS == nb.LocalAS) {
+				c.unmodelledOnce(l.path+"/config/peer-type", fmt.Sprintf("peer-type %s contradicts peer-as %d against local AS %d: vendors differ on which wins, so backstop does not simulate the session", l.peerType, peerAS, nb.LocalAS))
+			}
+			break
+		}
 	}
 	nb.PeerAS = peerAS
 	en, ok := first(chain, func(l *bgpLayer) *bool { return l.enabled })

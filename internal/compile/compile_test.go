@@ -656,6 +656,9 @@ func TestAmbiguousSettingsRefused(t *testing.T) {
 		{"global off, peer-group on", obj(ni(bgp("false", "true", ""))), gAF, true},
 		{"global off alone", obj(ni(bgp("false", "", ""))), "", false},
 		{"peer-group off, neighbor on", obj(ni(bgp("true", "false", "true"))), "", true},
+		{"peer-type EXTERNAL with our own peer-as", obj(ni(strings.Replace(bgp("", "", ""), `"peer-as":65000}`, `"peer-as":65000,"peer-type":"EXTERNAL"}`, 1))),
+			niBase + "/protocols/protocol[identifier=BGP][name=bgp]/bgp/peer-groups/peer-group[peer-group-name=RR]/config/peer-type", true},
+		{"peer-type INTERNAL with our own peer-as", obj(ni(strings.Replace(bgp("", "", ""), `"peer-as":65000}`, `"peer-as":65000,"peer-type":"INTERNAL"}`, 1))), "", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
