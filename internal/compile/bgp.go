@@ -138,15 +138,18 @@ func (c *devCompiler) bgp(b *oc.BGP, path string, protoEnabled bool, niRouterID 
 	}
 	path += "/bgp"
 	out := &network.BGP{Path: path}
+	ni, _, _ := strings.Cut(path, "/protocols/protocol[")
+	ridPath := ni + "/config/router-id" // the network instance's, unless BGP sets its own
 	if g := b.Global; g != nil {
 		if g.As != nil {
 			out.AS = *g.As
 		}
 		if g.RouterId != nil {
-			niRouterID = *g.RouterId
+			niRouterID, ridPath = *g.RouterId, path+"/global/config/router-id"
 		}
 	}
 	if niRouterID != "" {
+		out.RouterIDPath = ridPath
 		a, err := netip.ParseAddr(niRouterID)
 		if err != nil || !a.Is4() {
 			return c.errf(path+"/global/config/router-id", "bad router-id %q", niRouterID)

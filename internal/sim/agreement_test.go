@@ -56,6 +56,11 @@ func TestSessionAgreement(t *testing.T) {
 		}, "r1", "10.0.0.2", "authentication passwords differ", "config/auth-password"},
 		{"IPv4 unicast on one end only", func(n *network.Network) { nbrOf(n, "r2", "10.0.0.1").IPv4Unicast = false },
 			"r1", "10.0.0.2", "IPv4 unicast", "IPV4_UNICAST]/config/enabled"},
+		{"the same router-id on both iBGP ends", func(n *network.Network) {
+			for _, d := range []string{"r1", "r2"} {
+				n.Device(d).BGP.RouterID, n.Device(d).BGP.RouterIDPath = addr("10.0.0.1"), "/bgp/global/config/router-id"
+			}
+		}, "r1", "10.0.0.2", "same router-id 10.0.0.1", "r2 /bgp/global/config/router-id"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -82,6 +87,27 @@ func TestSessionAgreement(t *testing.T) {
 				t.Errorf("the password digest leaks: %q", dg.Reason)
 			}
 		})
+	}
+}
+
+// RFC 6286 makes the BGP Identifier unique within an AS only: eBGP ends may
+// share one, and a router-id nobody configured is never compared.
+func TestSameRouterIDOutsideIBGPKeepsSessions(t *testing.T) {
+	b := core(t)
+	b.Ibgp("r1", "r2")
+	b.Router("x", 65001, "10.0.0.9")
+	ix, i1 := b.Link("x", "r1", "192.0.2.8", 0)
+	b.Ebgp("x", ix, "r1", i1)
+	n := b.Build()
+	for _, d := range []string{"x", "r1"} {
+		n.Device(d).BGP.RouterID, n.Device(d).BGP.RouterIDPath = addr("10.0.0.1"), "/bgp/global/config/router-id"
+	}
+	n.Device("r2").BGP.RouterID, n.Device("r2").BGP.RouterIDPath = addr("10.0.0.1"), "" // derived, not configured
+	r := Run(n)
+	for _, peer := range []string{"192.0.2.8", "10.0.0.2"} {
+		if s := session(t, r, "r1", addr(peer)); !s.Established {
+			t.Errorf("r1 - %s: %s", peer, s.Reason)
+		}
 	}
 }
 

@@ -359,6 +359,14 @@ func (s *state) agreement(d *network.Device, nb *network.Neighbor, pd *network.D
 		leaf(pd, pn, "config/peer-as")
 		leaf(d, nb, "config/local-as")
 	}
+	// RFC 6286 2.2: the BGP Identifier is unique within an AS, and an OPEN
+	// from an internal peer carrying our own identifier gets a Bad BGP
+	// Identifier notification (FRR since 7.4; a router-id template pushed
+	// to a site takes its iBGP sessions down). eBGP peers may share one.
+	if nb.IBGP() && pn.IBGP() && d.BGP.RouterIDPath != "" && pd.BGP.RouterIDPath != "" && d.BGP.RouterID == pd.BGP.RouterID {
+		why = append(why, fmt.Sprintf("%s and %s have the same router-id %s: an internal peer with our own BGP identifier is refused (Bad BGP Identifier, RFC 6286)", d.Name, pd.Name, d.BGP.RouterID))
+		leaves = append(leaves, d.Name+" "+d.BGP.RouterIDPath, pd.Name+" "+pd.BGP.RouterIDPath)
+	}
 	// RFC 2385 TCP MD5 (and TCP-AO): segments whose signature does not verify
 	// are dropped, so the TCP connection never opens. Never print the value.
 	if nb.AuthHash != pn.AuthHash {

@@ -516,6 +516,27 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
+		rr := n.Device("bb1.iad")
+		var chs []Change
+		for _, e := range edges(n) {
+			chs = append(chs, Change{e.Name, []Op{{"update", bgpPath + "/global/config/router-id", rr.Loopback.String()}}})
+		}
+		add(Scenario{
+			Name: "bgp-router-id-template",
+			Description: "A config template for the POP edges is rendered with the route reflector's variables: all four " +
+				"edges get router-id " + rr.Loopback.String() + ", bb1.iad's. bb1.iad refuses each edge's OPEN " +
+				"(Bad BGP Identifier: an internal peer with its own identifier, RFC 6286), and every edge drops the " +
+				"routes the other edges originate, because a reflected route's ORIGINATOR_ID is now its own " +
+				"router-id (RFC 4456). bb1.iad itself now drops what bb1.fra reflects from the edges for the same " +
+				"reason, transit defaults included: it and the routers whose exit runs through it lose the Internet. " +
+				"backstop must BLOCK with both-ends-agree naming each edge's session to bb1.iad and both router-id " +
+				"leaves, and internet-egress.",
+			Expect:   "BLOCK",
+			Findings: []string{"both-ends-agree", "internet-egress"},
+			Changes:  chs,
+		})
+	}
+	{
 		var chs []Change
 		for _, d := range n.Devices {
 			if d.Role != "dc" {

@@ -150,7 +150,10 @@ type ISISInterface struct {
 type BGP struct {
 	AS        uint32
 	RouterID  netip.Addr
-	ClusterID netip.Addr // route-reflector cluster id; zero means the router-id
+	// RouterIDPath is the leaf RouterID came from (BGP global, or the
+	// network instance's fallback); empty when unset.
+	RouterIDPath string
+	ClusterID    netip.Addr // route-reflector cluster id; zero means the router-id
 	Neighbors []Neighbor // sorted by Address
 	Path      string
 
