@@ -520,6 +520,15 @@ func (s *state) externalAt(a netip.Addr) int {
 // and wrong for another; a typo'd next hop on an IOS edge points the prefix
 // at the transit.
 func (s *state) staticsResolvedOutsideIGP() {
+	refuse := func(d *network.Device, st network.StaticRoute, reason string) {
+		s.disagree(Disagreement{
+			Kind: "static-route", Unsimulated: true,
+			Object:  fmt.Sprintf("static route %s on %s", st.Prefix.Masked(), d.Name),
+			Devices: []string{d.Name},
+			Leaves:  []string{d.Name + " " + st.Path},
+			Reason:  reason,
+		})
+	}
 	for _, d := range s.net.Devices {
 		for _, st := range d.Statics {
 			for _, h := range st.NextHops {
@@ -537,14 +546,8 @@ func (s *state) staticsResolvedOutsideIGP() {
 					if e.kind == rkStatic && st.Prefix.Bits() == 0 {
 						continue // the default itself: it never resolves through itself
 					}
-					s.disagree(Disagreement{
-						Kind: "static-route", Unsimulated: true,
-						Object:  fmt.Sprintf("static route %s on %s", st.Prefix.Masked(), d.Name),
-						Devices: []string{d.Name},
-						Leaves:  []string{d.Name + " " + st.Path},
-						Reason: fmt.Sprintf("its next hop %s is covered only by a default route (%s): routers differ on resolving a static through a default (IOS does, FRR only with ip nht resolve-via-default, Junos does not) and backstop does not model it",
-							h.Addr, map[routeKind]string{rkBGP: "learned over BGP", rkAggregate: "a BGP aggregate", rkStatic: "a static route", rkISIS: "from IS-IS"}[e.kind]),
-					})
+					refuse(d, st, fmt.Sprintf("its next hop %s is covered only by a default route (%s): routers differ on resolving a static through a default (IOS does, FRR only with ip nht resolve-via-default, Junos does not) and backstop does not model it",
+						h.Addr, map[routeKind]string{rkBGP: "learned over BGP", rkAggregate: "a BGP aggregate", rkStatic: "a static route", rkISIS: "from IS-IS"}[e.kind]))
 					continue
 				}
 				if e.kind == rkISIS || e.kind == rkConnected {
@@ -554,14 +557,8 @@ func (s *state) staticsResolvedOutsideIGP() {
 					continue // its own prefix: never resolves itself, the IGP's answer stands
 				}
 				what := map[routeKind]string{rkBGP: "a BGP route", rkAggregate: "a BGP aggregate", rkStatic: "another static route"}[e.kind]
-				s.disagree(Disagreement{
-					Kind: "static-route", Unsimulated: true,
-					Object:  fmt.Sprintf("static route %s on %s", st.Prefix.Masked(), d.Name),
-					Devices: []string{d.Name},
-					Leaves:  []string{d.Name + " " + st.Path},
-					Reason: fmt.Sprintf("its next hop %s resolves through %s (%s), not through a connected subnet or IS-IS: routers differ on resolving a static over it (FRR and IOS do, Junos only with resolve) and backstop does not model it",
-						h.Addr, what, e.prefix),
-				})
+				refuse(d, st, fmt.Sprintf("its next hop %s resolves through %s (%s), not through a connected subnet or IS-IS: routers differ on resolving a static over it (FRR and IOS do, Junos only with resolve) and backstop does not model it",
+					h.Addr, what, e.prefix))
 			}
 		}
 	}

@@ -148,14 +148,14 @@ type ISISInterface struct {
 // BGP is the BGP instance of the default network instance, with neighbor
 // settings already resolved through peer-group and global inheritance.
 type BGP struct {
-	AS        uint32
-	RouterID  netip.Addr
+	AS       uint32
+	RouterID netip.Addr
 	// RouterIDPath is the leaf RouterID came from (BGP global, or the
 	// network instance's fallback); empty when unset.
 	RouterIDPath string
 	ClusterID    netip.Addr // route-reflector cluster id; zero means the router-id
-	Neighbors []Neighbor // sorted by Address
-	Path      string
+	Neighbors    []Neighbor // sorted by Address
+	Path         string
 
 	// use-multiple-paths (global or global afi-safi IPV4_UNICAST): how many
 	// equal paths may be installed; 0 or 1 means no multipath.
