@@ -681,3 +681,19 @@ func TestAmbiguousSettingsRefused(t *testing.T) {
 		})
 	}
 }
+
+// Forced speed and duplex are read for the link agreement (internal/sim).
+func TestEthernetSettings(t *testing.T) {
+	js := obj(ifaces(`{"name":"et-0/0/1","config":{"name":"et-0/0/1"},
+	  "openconfig-if-ethernet:ethernet":{"config":{"port-speed":"openconfig-if-ethernet:SPEED_100GB","duplex-mode":"FULL"}},
+	  "subinterfaces":{"subinterface":[` + subif(0, "10.0.0.1/31") + `]}},` + iface("et-0/0/2", "", subif(0, "10.0.0.3/31"))))
+	d := compileOne(t, js)
+	got := map[string][2]string{}
+	for _, i := range d.Interfaces {
+		got[i.Name] = [2]string{i.PortSpeed, i.Duplex}
+	}
+	want := map[string][2]string{"et-0/0/1": {"SPEED_100GB", "FULL"}, "et-0/0/2": {"", ""}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("speed, duplex: %v, want %v", got, want)
+	}
+}

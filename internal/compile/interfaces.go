@@ -113,6 +113,9 @@ func (c *devCompiler) interfaces() error {
 			if sub.Ipv4 != nil && sub.Ipv4.Mtu != nil {
 				ni.IPv4MTU = uint32(*sub.Ipv4.Mtu)
 			}
+			if e := itf.Ethernet; e != nil {
+				ni.PortSpeed, ni.Duplex = oc.EnumName(e.PortSpeed), oc.EnumName(e.DuplexMode)
+			}
 			c.dev.Interfaces = append(c.dev.Interfaces, ni)
 			added = true
 		}

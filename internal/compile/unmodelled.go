@@ -52,6 +52,8 @@ var modelledLeaves = setOf(
 	pISIF+"/levels/level/afi-safi/af/config/metric",
 	// Both ends of a link must agree on these (internal/sim/agree.go).
 	pIF+"/config/mtu",
+	pIF+"/ethernet/config/port-speed",
+	pIF+"/ethernet/config/duplex-mode",
 	pSUB+"/ipv4/config/mtu",
 	pIS+"/global/lsp-bit/overload-bit/config/set-bit",
 	pIS+"/levels/level/authentication/config/enabled",
@@ -157,8 +159,6 @@ var bgpPeerLeaves = []string{
 
 // noopLeaves have no effect on steady-state routing.
 var noopLeaves = setOf(
-	pIF+"/ethernet/config/port-speed",
-	pIF+"/ethernet/config/duplex-mode",
 	pIF+"/ethernet/config/auto-negotiate",
 	pIF+"/ethernet/config/enable-flow-control",
 	pIF+"/ethernet/config/mac-address",

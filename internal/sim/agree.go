@@ -95,6 +95,7 @@ func (t *topology) agreeLinks(seen map[string]bool) {
 			}
 		}
 		t.agreeMTU(l, ad, ai, bd, bi)
+		t.agreeEthernet(l, ad, ai, bd, bi)
 	}
 	t.prefixLengthMismatches(seen)
 }
@@ -132,6 +133,44 @@ func (t *topology) agreeMTU(l *Link, ad *network.Device, ai *network.Interface, 
 	}
 	check("interface MTU", "/config/mtu", ai.MTU, bi.MTU, ifPathOf(ai), ifPathOf(bi))
 	check("IPv4 MTU", "/ipv4/config/mtu", ai.IPv4MTU, bi.IPv4MTU, subPathOf(ai), subPathOf(bi))
+}
+
+// agreeEthernet: a forced port speed or duplex mode must match the other
+// end. Two different forced speeds never link up (the PHYs do not
+// negotiate), and a duplex mismatch loses frames to collisions until IS-IS
+// and BGP flap: both take the link down. Forced on one end only, whether the
+// link comes up depends on the optics and on auto-negotiation, which the
+// configuration does not say: the link is left as it is and named as not
+// simulated, so a change that forces a speed on one end of backbone links
+// blocks instead of passing.
+func (t *topology) agreeEthernet(l *Link, ad *network.Device, ai *network.Interface, bd *network.Device, bi *network.Interface) {
+	check := func(what, suffix, va, vb string) {
+		if va == vb {
+			return
+		}
+		dg := Disagreement{Kind: KindLink, Object: linkObject(l), Devices: sortedNames(ad.Name, bd.Name),
+			Leaves: []string{leaf(ad, ifPathOf(ai)+suffix), leaf(bd, ifPathOf(bi)+suffix)}}
+		if va == "" || vb == "" {
+			dev, itf, v := ad, ai, va
+			if v == "" {
+				dev, itf, v = bd, bi, vb
+			}
+			dg.Unsimulated = true
+			dg.Reason = fmt.Sprintf("%s %s is forced on %s %s only; the other end negotiates: whether the link comes up depends on the optics and auto-negotiation, and backstop does not model it",
+				what, v, dev.Name, itf.Name)
+			t.disagree = append(t.disagree, dg)
+			return
+		}
+		dg.Reason = fmt.Sprintf("%s %s on %s %s vs %s on %s %s: the link does not come up (or loses frames until IS-IS and BGP drop it)",
+			what, va, ad.Name, ai.Name, vb, bd.Name, bi.Name)
+		t.disagree = append(t.disagree, dg)
+		if l.Up {
+			l.Up = false
+			l.Reason = what + " mismatch (" + va + " vs " + vb + ")"
+		}
+	}
+	check("port-speed", "/ethernet/config/port-speed", ai.PortSpeed, bi.PortSpeed)
+	check("duplex-mode", "/ethernet/config/duplex-mode", ai.Duplex, bi.Duplex)
 }
 
 // duplicateAddresses records every address configured on more than one

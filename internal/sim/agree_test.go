@@ -84,6 +84,16 @@ func TestLinkAgreement(t *testing.T) {
 		{name: "MTU on one end only", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
 			b.Ifc("r2", i2).MTU = 9000
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/config/mtu"}},
+		{name: "same forced speed and duplex", mutate: func(b *netBuilder, i1, i2 string) {
+			b.Ifc("r1", i1).PortSpeed, b.Ifc("r2", i2).PortSpeed = "SPEED_100GB", "SPEED_100GB"
+			b.Ifc("r1", i1).Duplex, b.Ifc("r2", i2).Duplex = "FULL", "FULL"
+		}},
+		{name: "forced speeds differ", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
+			b.Ifc("r1", i1).PortSpeed, b.Ifc("r2", i2).PortSpeed = "SPEED_10GB", "SPEED_100GB"
+		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/ethernet/config/port-speed", "r2 /interfaces/interface[name=et-1-r1]/ethernet/config/port-speed"}},
+		{name: "duplex differs", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
+			b.Ifc("r1", i1).Duplex, b.Ifc("r2", i2).Duplex = "HALF", "FULL"
+		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/ethernet/config/duplex-mode"}},
 		{name: "IPv4 MTU mismatch", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
 			b.Ifc("r1", i1).IPv4MTU, b.Ifc("r2", i2).IPv4MTU = 9000, 8000
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/subinterfaces/subinterface[index=0]/ipv4/config/mtu"}},
@@ -128,6 +138,24 @@ func TestLinkAgreement(t *testing.T) {
 			}
 			checkDisagreement(t, r, tc.kind, obj, []string{"r1", "r2"}, tc.leaves...)
 		})
+	}
+}
+
+// A speed forced on one end only: whether the link comes up depends on the
+// optics, so the link keeps its state and is named as not simulated.
+func TestPortSpeedOnOneEndIsNotSimulated(t *testing.T) {
+	b := newNet(t)
+	b.Router("r1", 0, "10.0.0.1")
+	b.Router("r2", 0, "10.0.0.2")
+	i1, i2 := b.Link("r1", "r2", "192.0.2.0", 10)
+	b.Ifc("r2", i2).PortSpeed = "SPEED_10GB"
+	r := Run(b.Build())
+	if l := linkOf(t, r, "r1", "r2"); !l.Up {
+		t.Errorf("the link must keep its state: %+v", l)
+	}
+	if len(r.Disagreements) != 1 || !r.Disagreements[0].Unsimulated || r.Disagreements[0].Object != "link r1 "+i1+" — r2 "+i2 ||
+		!strings.Contains(r.Disagreements[0].Reason, "SPEED_10GB is forced on r2") {
+		t.Errorf("want one not-simulated disagreement naming r2's speed, got %+v", r.Disagreements)
 	}
 }
 
