@@ -258,9 +258,9 @@ func (l *Lab) Wait(o WaitOptions) (*Converged, error) {
 	}
 }
 
-// WaitReceived blocks until every limit's router has received more prefixes
-// than the limit allows from that neighbor (FRR's pfxRcd in the BGP
-// summary), or fails after timeout naming the sessions that have not.
+// WaitReceived blocks until every limit's router holds more prefixes from
+// that neighbor than the limit allows (its Adj-RIB-In: received), or fails
+// after timeout naming the sessions that do not.
 //
 // A staged network enters its prefix limits after convergence. If a limit
 // goes in before the prefixes the simulator counted have arrived, FRR 8.4
