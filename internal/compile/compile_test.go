@@ -682,18 +682,19 @@ func TestAmbiguousSettingsRefused(t *testing.T) {
 	}
 }
 
-// Forced speed and duplex are read for the link agreement (internal/sim).
+// Forced speed, duplex and auto-negotiation are read for the link agreement
+// (internal/sim).
 func TestEthernetSettings(t *testing.T) {
 	js := obj(ifaces(`{"name":"et-0/0/1","config":{"name":"et-0/0/1"},
-	  "openconfig-if-ethernet:ethernet":{"config":{"port-speed":"openconfig-if-ethernet:SPEED_100GB","duplex-mode":"FULL"}},
+	  "openconfig-if-ethernet:ethernet":{"config":{"port-speed":"openconfig-if-ethernet:SPEED_100GB","duplex-mode":"FULL","auto-negotiate":false}},
 	  "subinterfaces":{"subinterface":[` + subif(0, "10.0.0.1/31") + `]}},` + iface("et-0/0/2", "", subif(0, "10.0.0.3/31"))))
 	d := compileOne(t, js)
-	got := map[string][2]string{}
+	got := map[string][3]string{}
 	for _, i := range d.Interfaces {
-		got[i.Name] = [2]string{i.PortSpeed, i.Duplex}
+		got[i.Name] = [3]string{i.PortSpeed, i.Duplex, i.AutoNeg}
 	}
-	want := map[string][2]string{"et-0/0/1": {"SPEED_100GB", "FULL"}, "et-0/0/2": {"", ""}}
+	want := map[string][3]string{"et-0/0/1": {"SPEED_100GB", "FULL", "false"}, "et-0/0/2": {"", "", ""}}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("speed, duplex: %v, want %v", got, want)
+		t.Errorf("speed, duplex, auto-negotiate: %v, want %v", got, want)
 	}
 }

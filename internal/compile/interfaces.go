@@ -115,6 +115,9 @@ func (c *devCompiler) interfaces() error {
 			}
 			if e := itf.Ethernet; e != nil {
 				ni.PortSpeed, ni.Duplex = oc.EnumName(e.PortSpeed), oc.EnumName(e.DuplexMode)
+				if e.AutoNegotiate != nil {
+					ni.AutoNeg = strconv.FormatBool(*e.AutoNegotiate)
+				}
 			}
 			c.dev.Interfaces = append(c.dev.Interfaces, ni)
 			added = true

@@ -54,6 +54,7 @@ var modelledLeaves = setOf(
 	pIF+"/config/mtu",
 	pIF+"/ethernet/config/port-speed",
 	pIF+"/ethernet/config/duplex-mode",
+	pIF+"/ethernet/config/auto-negotiate",
 	pSUB+"/ipv4/config/mtu",
 	pIS+"/global/lsp-bit/overload-bit/config/set-bit",
 	pIS+"/levels/level/authentication/config/enabled",
@@ -159,7 +160,6 @@ var bgpPeerLeaves = []string{
 
 // noopLeaves have no effect on steady-state routing.
 var noopLeaves = setOf(
-	pIF+"/ethernet/config/auto-negotiate",
 	pIF+"/ethernet/config/enable-flow-control",
 	pIF+"/ethernet/config/mac-address",
 	pSUB+"/ipv6/config/mtu",

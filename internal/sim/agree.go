@@ -135,10 +135,12 @@ func (t *topology) agreeMTU(l *Link, ad *network.Device, ai *network.Interface, 
 	check("IPv4 MTU", "/ipv4/config/mtu", ai.IPv4MTU, bi.IPv4MTU, subPathOf(ai), subPathOf(bi))
 }
 
-// agreeEthernet: a forced port speed or duplex mode must match the other
-// end. Two different forced speeds never link up (the PHYs do not
-// negotiate), and a duplex mismatch loses frames to collisions until IS-IS
-// and BGP flap: both take the link down. Forced on one end only, whether the
+// agreeEthernet: a forced port speed, duplex mode or auto-negotiation setting
+// must match the other end. Two different forced speeds never link up (the
+// PHYs do not negotiate), a duplex mismatch loses frames to collisions until
+// IS-IS and BGP flap, and auto-negotiation on one end only leaves the other
+// waiting for a partner that never answers (or falling back to half duplex):
+// all take the link down. Set on one end only, whether the
 // link comes up depends on the optics and on auto-negotiation, which the
 // configuration does not say: the link is left as it is and named as not
 // simulated, so a change that forces a speed on one end of backbone links
@@ -156,7 +158,7 @@ func (t *topology) agreeEthernet(l *Link, ad *network.Device, ai *network.Interf
 				dev, itf, v = bd, bi, vb
 			}
 			dg.Unsimulated = true
-			dg.Reason = fmt.Sprintf("%s %s is forced on %s %s only; the other end negotiates: whether the link comes up depends on the optics and auto-negotiation, and backstop does not model it",
+			dg.Reason = fmt.Sprintf("%s %s is set on %s %s only; the other end keeps its default: whether the link comes up depends on the optics and the vendors' defaults, and backstop does not model it",
 				what, v, dev.Name, itf.Name)
 			t.disagree = append(t.disagree, dg)
 			return
@@ -171,6 +173,7 @@ func (t *topology) agreeEthernet(l *Link, ad *network.Device, ai *network.Interf
 	}
 	check("port-speed", "/ethernet/config/port-speed", ai.PortSpeed, bi.PortSpeed)
 	check("duplex-mode", "/ethernet/config/duplex-mode", ai.Duplex, bi.Duplex)
+	check("auto-negotiate", "/ethernet/config/auto-negotiate", ai.AutoNeg, bi.AutoNeg)
 }
 
 // duplicateAddresses records every address configured on more than one

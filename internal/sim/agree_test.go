@@ -87,10 +87,14 @@ func TestLinkAgreement(t *testing.T) {
 		{name: "same forced speed and duplex", mutate: func(b *netBuilder, i1, i2 string) {
 			b.Ifc("r1", i1).PortSpeed, b.Ifc("r2", i2).PortSpeed = "SPEED_100GB", "SPEED_100GB"
 			b.Ifc("r1", i1).Duplex, b.Ifc("r2", i2).Duplex = "FULL", "FULL"
+			b.Ifc("r1", i1).AutoNeg, b.Ifc("r2", i2).AutoNeg = "false", "false"
 		}},
 		{name: "forced speeds differ", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
 			b.Ifc("r1", i1).PortSpeed, b.Ifc("r2", i2).PortSpeed = "SPEED_10GB", "SPEED_100GB"
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/ethernet/config/port-speed", "r2 /interfaces/interface[name=et-1-r1]/ethernet/config/port-speed"}},
+		{name: "auto-negotiation on one end, off on the other", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
+			b.Ifc("r1", i1).AutoNeg, b.Ifc("r2", i2).AutoNeg = "true", "false"
+		}, leaves: []string{"r2 /interfaces/interface[name=et-1-r1]/ethernet/config/auto-negotiate"}},
 		{name: "duplex differs", kind: KindLink, mutate: func(b *netBuilder, i1, i2 string) {
 			b.Ifc("r1", i1).Duplex, b.Ifc("r2", i2).Duplex = "HALF", "FULL"
 		}, leaves: []string{"r1 /interfaces/interface[name=et-1-r2]/ethernet/config/duplex-mode"}},
@@ -154,7 +158,7 @@ func TestPortSpeedOnOneEndIsNotSimulated(t *testing.T) {
 		t.Errorf("the link must keep its state: %+v", l)
 	}
 	if len(r.Disagreements) != 1 || !r.Disagreements[0].Unsimulated || r.Disagreements[0].Object != "link r1 "+i1+" — r2 "+i2 ||
-		!strings.Contains(r.Disagreements[0].Reason, "SPEED_10GB is forced on r2") {
+		!strings.Contains(r.Disagreements[0].Reason, "SPEED_10GB is set on r2") {
 		t.Errorf("want one not-simulated disagreement naming r2's speed, got %+v", r.Disagreements)
 	}
 }

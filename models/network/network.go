@@ -88,11 +88,11 @@ type Interface struct {
 	// Both ends of a link must agree on these (internal/sim/agree.go).
 	MTU     uint32 // /interfaces/interface/config/mtu (L2), 0 = not configured (vendor default)
 	IPv4MTU uint32 // subinterface ipv4/config/mtu (L3), 0 = not configured
-	// ethernet/config port-speed and duplex-mode (enum names), "" = not
-	// configured (negotiated).
-	PortSpeed, Duplex string
-	IfPath            string // path of the physical interface, e.g. /interfaces/interface[name=et-0/0/1]
-	SubPath           string // path of the subinterface holding the addresses and the ipv4 mtu
+	// ethernet/config port-speed and duplex-mode (enum names) and
+	// auto-negotiate ("true", "false"); "" = not configured.
+	PortSpeed, Duplex, AutoNeg string
+	IfPath                     string // path of the physical interface, e.g. /interfaces/interface[name=et-0/0/1]
+	SubPath                    string // path of the subinterface holding the addresses and the ipv4 mtu
 }
 
 // Level is an IS-IS level set.
