@@ -1,6 +1,7 @@
 package emulate
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -125,7 +126,7 @@ func emulateRendered(name string, res *sim.Result, cfg *frr.Config, st time.Dura
 	}
 	for _, speakers := range []bool{false, true} {
 		if !speakers {
-			if err := lab.WaitReceived(limits, w.Timeout+time.Minute); err != nil {
+			if err := lab.WaitReceived(limits, cmp.Or(w.Timeout, defaultWaitTimeout)); err != nil {
 				return out, fmt.Errorf("%s: %w", name, err)
 			}
 		}

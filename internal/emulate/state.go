@@ -105,6 +105,10 @@ func (l *Lab) probe(name string) (*RouterState, string, error) {
 	return st, fmt.Sprintf("%x", sum256[:8]), nil
 }
 
+// defaultWaitTimeout bounds a Wait (and the wait before prefix limits) when
+// WaitOptions.Timeout is zero.
+const defaultWaitTimeout = 90 * time.Second
+
 // WaitOptions steer convergence detection.
 type WaitOptions struct {
 	Stable  time.Duration // unchanged this long (default 2 s)
@@ -162,7 +166,7 @@ func (l *Lab) Wait(o WaitOptions) (*Converged, error) {
 		o.Stable = 3 * time.Second
 	}
 	if o.Timeout == 0 {
-		o.Timeout = 90 * time.Second
+		o.Timeout = defaultWaitTimeout
 	}
 	if o.Grace == 0 {
 		o.Grace = 40 * time.Second
