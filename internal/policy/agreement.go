@@ -155,10 +155,23 @@ func capitalize(s string) string {
 // hijack reports devices that start originating p, or a more specific of
 // it, inside the network: an internal origination of a critical or anycast
 // prefix attracts the traffic meant for its real origin (longest match wins,
-// and an equal one competes on the decision process).
+// and an equal one competes on the decision process). A subnet inside p on
+// an interface of a router that held nothing of p before does the same
+// without BGP: the router delivers that traffic to itself, and so does every
+// router that learns the subnet through IS-IS (its distance beats iBGP's).
+// The forwarding walk counts delivery on any connected subnet as arrival, so
+// only the comparison with the running network can see it.
 func (e *evaluator) hijack(inv *Invariant, obj string, p netip.Prefix) {
 	before, after := e.in.Before.LocalOrigins(p), e.in.After.LocalOrigins(p)
-	var objs, devices []string
+	connB, connA := e.in.Before.ConnectedInside(p), e.in.After.ConnectedInside(p)
+	held := map[string]bool{}
+	for _, m := range []map[string]netip.Prefix{before, connB} {
+		for k := range m {
+			dev, _, _ := strings.Cut(k, "|")
+			held[dev] = true
+		}
+	}
+	var objs, devices, connected []string
 	for k, q := range after {
 		if q.Bits() < p.Bits() || !p.Contains(q.Addr()) {
 			continue
@@ -170,14 +183,39 @@ func (e *evaluator) hijack(inv *Invariant, obj string, p netip.Prefix) {
 		objs = append(objs, fmt.Sprintf("%s originates %s", dev, q))
 		devices = append(devices, dev)
 	}
-	if len(objs) == 0 {
+	for k, q := range connA {
+		dev, _, _ := strings.Cut(k, "|")
+		if _, ok := connB[k]; ok || held[dev] {
+			continue
+		}
+		connected = append(connected, fmt.Sprintf("%s has %s on an interface", dev, q))
+		devices = append(devices, dev)
+	}
+	if len(objs)+len(connected) == 0 {
 		return
 	}
+	slices.Sort(devices)
+	devices = slices.Compact(devices)
 	slices.Sort(objs)
-	summary := fmt.Sprintf("The change makes %s originate %s (%s) or a more specific of it inside the network, which attracts the traffic meant for its real origin.",
-		plural(len(objs), "device", "devices"), p, obj)
+	slices.Sort(connected)
+	var summary, beforeS, afterS string
+	switch {
+	case len(connected) == 0:
+		summary = fmt.Sprintf("The change makes %s originate %s (%s) or a more specific of it inside the network, which attracts the traffic meant for its real origin.",
+			plural(len(devices), "device", "devices"), p, obj)
+		beforeS, afterS = "not originated there", "originated"
+	default:
+		who := strings.Join(devices, ", ")
+		if len(devices) > 3 {
+			who = strings.Join(devices[:3], ", ") + fmt.Sprintf(" and %d more", len(devices)-3)
+		}
+		summary = fmt.Sprintf("The change puts addresses of %s on an interface of %s, which held none of it before: traffic meant for its real origin ends there instead, on that router and on every router that learns the subnet.",
+			obj, who)
+		beforeS, afterS = "not held there", "originated or on an interface"
+	}
+	objs = append(objs, connected...)
 	e.add(Finding{Invariant: inv.Name, Kind: inv.Kind, Severity: inv.Severity, Summary: summary,
-		Objects: append([]string{obj}, objs...), Before: "not originated there", After: "originated", Evidence: objs,
+		Objects: append([]string{obj}, objs...), Before: beforeS, After: afterS, Evidence: objs,
 		Causes: e.causes.forDevices(devices)})
 	e.check(Check{Invariant: inv.Name, Kind: inv.Kind, Object: obj + " (new internal origination)", Passed: false, Severity: inv.Severity, Message: strings.Join(objs, "; ")})
 }

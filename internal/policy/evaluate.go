@@ -322,6 +322,17 @@ func (e *evaluator) anycast(inv *Invariant) {
 			continue
 		}
 		e.hijack(inv, name+" anycast "+v.prefix.String(), v.prefix)
+		// The health rule's prefixes decide whether a site announces: a
+		// change that makes another router hold them fakes or breaks the
+		// health of every site that reaches it (the 2021 mechanism).
+		for _, svc := range e.in.Before.Net.Anycast {
+			if svc.Service != name {
+				continue
+			}
+			for _, h := range svc.ReachAny {
+				e.hijack(inv, name+" health prefix "+h.String(), h)
+			}
+		}
 		if n := countAnnouncing(v.before); n < inv.MinHealthySites {
 			e.baseline(inv, name+" anycast", fmt.Sprintf("%s of %d announce %s, the policy wants at least %d",
 				plural(n, "site", "sites"), len(v.before), v.prefix, inv.MinHealthySites), siteReasons(v.before))

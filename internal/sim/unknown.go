@@ -204,3 +204,24 @@ func (r *Result) LocalOrigins(p netip.Prefix) map[string]netip.Prefix {
 	}
 	return out
 }
+
+// ConnectedInside lists the connected subnets inside p (equal or more
+// specific) of interfaces that are up, as "device|prefix" keys. A router
+// delivers traffic for such a subnet to the interface itself, and the
+// forwarding walk counts that as arrival: it cannot tell a data centre's
+// server LAN from a loopback that a change numbers out of the data centre's
+// prefix. The policy stage compares the owners before and after instead.
+func (r *Result) ConnectedInside(p netip.Prefix) map[string]netip.Prefix {
+	out := map[string]netip.Prefix{}
+	if r.topo == nil {
+		return out
+	}
+	for d, m := range r.topo.connected {
+		for q := range m {
+			if inside(q, p) {
+				out[r.Net.Devices[d].Name+"|"+q.String()] = q
+			}
+		}
+	}
+	return out
+}

@@ -943,6 +943,39 @@ func outageScenarios(n *Network) []Scenario {
 		})
 	}
 	{
+		// A connected subnet shadows the route to its real origin: the
+		// forwarding walk counts delivery on any connected subnet as
+		// arrival, so only the comparison with running (policy hijack)
+		// sees that the DC ranges now end at a backbone router.
+		bb := n.Device("bb1.lhr")
+		var addrs L
+		for i := range DCs {
+			addrs = append(addrs, addrValue(netip.PrefixFrom(DCPrefix(i).Addr().Next(), 16)))
+		}
+		add(Scenario{
+			Name: "dc-prefixes-on-backbone-loopback",
+			Description: fmt.Sprintf("A lab address plan re-used on production: %s gets a loopback lo9 with the first "+
+				"address of each DC range (%s to %s, each as a /16), advertised into IS-IS as passive for a "+
+				"measurement test. Every router now has an IS-IS route for each DC /16, whose distance beats the "+
+				"iBGP route to the real DC: traffic to the data centres ends at %s's loopback. The DNS servers' "+
+				"health probes go there too, every site withdraws 129.134.30.0/23 exactly as designed, and DNS "+
+				"disappears from the Internet, as in 2021. backstop must BLOCK with dns-anycast naming the health "+
+				"prefixes now held by %s.", bb.Name, DCPrefix(0), DCPrefix(len(DCs)-1), bb.Name, bb.Name),
+			Expect:   "BLOCK",
+			Findings: []string{"dns-anycast"},
+			Changes: []Change{{bb.Name, []Op{
+				{"update", "/interfaces/interface[name=lo9]", M{"name": "lo9",
+					"config": M{"name": "lo9", "type": "iana-if-type:softwareLoopback", "description": "measurement test", "enabled": true},
+					"subinterfaces": M{"subinterface": L{M{"index": 0, "config": M{"index": 0, "enabled": true},
+						"openconfig-if-ip:ipv4": M{"addresses": M{"address": addrs}}}}}}},
+				{"update", isisIf("lo9"), M{"interface-id": "lo9", "config": M{"interface-id": "lo9", "enabled": true, "passive": true},
+					"interface-ref": M{"config": M{"interface": "lo9", "subinterface": 0}},
+					"afi-safi":      M{"af": L{isisAF(M{"enabled": true})}},
+					"levels":        M{"level": L{M{"level-number": 2, "config": M{"level-number": 2, "enabled": true}}}}}},
+			}}},
+		})
+	}
+	{
 		l := n.LinkBetween("bb1.sjc", "bb1.iad")
 		a := l.Subnet.Addr()
 		add(Scenario{
