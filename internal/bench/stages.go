@@ -180,6 +180,7 @@ func Measure(runningDir, candidateDir string, pol *policy.File) (*Staged, error)
 			return err
 		}
 		sim.PinExternalPeers(netB, netA)
+		sim.PinCabling(netB, netA)
 		return nil
 	}); err != nil {
 		return nil, err

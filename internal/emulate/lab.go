@@ -250,6 +250,9 @@ func (l *Lab) wire(links []sim.Link) error {
 	placed := map[string]bool{}    // router|ocIface that has a veth
 	var root []string
 	for _, lk := range links {
+		if !lk.Cabled() {
+			continue // the ports stay stubs: a cable to nothing, as in running
+		}
 		ra, rb := l.router(lk.A), l.router(lk.B)
 		if ra == nil || rb == nil {
 			return fmt.Errorf("link %s: unknown device", lk.Key())

@@ -61,6 +61,7 @@ func SecondOpinion(in verdict.Input, o Options) (*Opinion, error) {
 		// As check does: the external speakers keep what made the running
 		// sessions work, on the simulated side and in the lab's speakers.
 		sim.PinExternalPeers(nb, na)
+		sim.PinCabling(nb, na)
 		sides = append(sides, side{"candidate", na})
 	}
 	for _, s := range sides {

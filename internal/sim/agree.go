@@ -78,7 +78,7 @@ func (t *topology) agreeLinks(seen map[string]bool) {
 		l := &t.links[i]
 		ad, bd := t.net.Devices[l.a], t.net.Devices[l.b]
 		ai, bi := &ad.Interfaces[ifaceIndex(ad, l.AIface)], &bd.Interfaces[ifaceIndex(bd, l.BIface)]
-		if !ai.Enabled || !bi.Enabled {
+		if !ai.Enabled || !bi.Enabled || l.uncabled {
 			continue // down anyway; nothing both ends negotiate
 		}
 		if l.Up && l.Subnet.IsValid() {

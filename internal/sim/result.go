@@ -55,7 +55,13 @@ type Link struct {
 	Reason         string // why it is down
 	Backbone       bool   // both ends have role backbone
 	a, b           network.DeviceID
+	uncabled       bool // inferred between ports that running does not link (PinCabling)
 }
+
+// Cabled reports whether a cable is known to join the link's ports: false
+// for a link inferred between ports that the running network does not link
+// (PinCabling). Such a link is down; a lab wires no cable for it.
+func (l Link) Cabled() bool { return !l.uncabled }
 
 // Key identifies a link independently of its state.
 func (l Link) Key() string { return l.A + ":" + l.AIface + "--" + l.B + ":" + l.BIface }

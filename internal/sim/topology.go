@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -47,39 +48,19 @@ func buildTopology(n *network.Network) *topology {
 		noCarrier: make([]map[int]bool, len(n.Devices)),
 		nbrs:      make([][]linkEnd, len(n.Devices)),
 	}
-	subnets := map[netip.Prefix][]ifaceRef{}
-	var order []netip.Prefix
 	for _, d := range n.Devices {
 		t.connected[d.ID] = map[netip.Prefix]int{}
 		for i, ifc := range d.Interfaces {
 			for _, a := range ifc.Addresses {
-				ref := ifaceRef{d.ID, i}
 				if _, dup := t.owner[a.Addr()]; !dup {
-					t.owner[a.Addr()] = ref
+					t.owner[a.Addr()] = ifaceRef{d.ID, i}
 				}
-				if ifc.Loopback || a.Bits() == a.Addr().BitLen() {
-					continue
-				}
-				m := a.Masked()
-				if _, ok := subnets[m]; !ok {
-					order = append(order, m)
-				}
-				subnets[m] = append(subnets[m], ref)
 			}
 		}
 	}
-	sort.Slice(order, func(i, j int) bool { return prefixLess(order[i], order[j]) })
 	seen := map[string]bool{}
-	for _, s := range order {
-		refs := subnets[s]
-		for i := 0; i < len(refs); i++ {
-			for j := i + 1; j < len(refs); j++ {
-				if refs[i].dev == refs[j].dev {
-					continue
-				}
-				t.addLink(refs[i], refs[j], s, seen)
-			}
-		}
+	for _, p := range subnetPairs(n) {
+		t.addLink(p.x, p.y, p.subnet, seen)
 	}
 	for _, el := range n.ExplicitLinks {
 		a, b := n.Devices[el.A], n.Devices[el.B]
@@ -117,6 +98,78 @@ func buildTopology(n *network.Network) *topology {
 	return t
 }
 
+type subnetPair struct {
+	x, y   ifaceRef
+	subnet netip.Prefix
+}
+
+// subnetPairs lists every two interfaces of different devices that share a
+// subnet (loopbacks and host routes aside), enabled or not, in a stable
+// order: the links the simulator infers from addresses.
+func subnetPairs(n *network.Network) []subnetPair {
+	subnets := map[netip.Prefix][]ifaceRef{}
+	var order []netip.Prefix
+	for _, d := range n.Devices {
+		for i, ifc := range d.Interfaces {
+			for _, a := range ifc.Addresses {
+				if ifc.Loopback || a.Bits() == a.Addr().BitLen() {
+					continue
+				}
+				m := a.Masked()
+				if _, ok := subnets[m]; !ok {
+					order = append(order, m)
+				}
+				subnets[m] = append(subnets[m], ifaceRef{d.ID, i})
+			}
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return prefixLess(order[i], order[j]) })
+	var out []subnetPair
+	for _, s := range order {
+		refs := subnets[s]
+		for i := 0; i < len(refs); i++ {
+			for j := i + 1; j < len(refs); j++ {
+				if refs[i].dev != refs[j].dev {
+					out = append(out, subnetPair{refs[i], refs[j], s})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// cableKey is the cable a link between two interfaces needs: between their
+// physical ports (a subinterface rides its parent's cable).
+func cableKey(n *network.Network, x, y ifaceRef) string {
+	port := func(r ifaceRef) string {
+		ifc := n.Devices[r.dev].Interfaces[r.iface]
+		return cmp.Or(ifc.Parent, ifc.Name)
+	}
+	return network.CableKey(n.Devices[x.dev].Name, port(x), n.Devices[y.dev].Name, port(y))
+}
+
+// PinCabling gives candidate the cables of running: the ports its inferred
+// links join (up or down), and the links either inventory lists. Links are
+// inferred from shared subnets, which says nothing about where a cable
+// runs: moving a link's address to another port would otherwise carry the
+// link along, while the real port stays dark (or faces another router).
+func PinCabling(running, candidate *network.Network) {
+	c := map[string]bool{}
+	for _, p := range subnetPairs(running) {
+		c[cableKey(running, p.x, p.y)] = true
+	}
+	for _, n := range []*network.Network{running, candidate} {
+		for _, el := range n.ExplicitLinks {
+			a, b := n.Devices[el.A], n.Devices[el.B]
+			ai, bi := ifaceIndex(a, el.AIface), ifaceIndex(b, el.BIface)
+			if ai >= 0 && bi >= 0 {
+				c[cableKey(n, ifaceRef{el.A, ai}, ifaceRef{el.B, bi})] = true
+			}
+		}
+	}
+	candidate.Cables = c
+}
+
 func (t *topology) addLink(x, y ifaceRef, subnet netip.Prefix, seen map[string]bool) {
 	n := t.net
 	if n.Devices[x.dev].Name > n.Devices[y.dev].Name {
@@ -139,6 +192,15 @@ func (t *topology) addLink(x, y ifaceRef, subnet netip.Prefix, seen map[string]b
 		l.Reason = fmt.Sprintf("%s %s is disabled", dy.Name, iy.Name)
 	default:
 		l.Up = true
+	}
+	if subnet.IsValid() && n.Cables != nil && !n.Cables[cableKey(n, x, y)] {
+		l.uncabled = true
+		if l.Up {
+			l.Up = false
+			l.Reason = fmt.Sprintf("no known cable between %s %s and %s %s: in the running network these ports "+
+				"are not linked to each other, and a change cannot move a cable (list the link in the inventory "+
+				"if one is laid)", dx.Name, cmp.Or(ix.Parent, ix.Name), dy.Name, cmp.Or(iy.Parent, iy.Name))
+		}
 	}
 	t.links = append(t.links, l)
 }
@@ -166,6 +228,7 @@ func (t *topology) carrierLost() {
 		switch {
 		case l.Up:
 			up[a], up[b] = true, true
+		case l.uncabled: // no cable: the far end's state does not reach this port
 		case !l.pointToPoint():
 		case ae && !be:
 			lost[a] = true

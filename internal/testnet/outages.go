@@ -3,6 +3,7 @@ package testnet
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // Outage scenarios: one per class of change that real backbones have turned
@@ -973,6 +974,49 @@ func outageScenarios(n *Network) []Scenario {
 					"afi-safi":      M{"af": L{isisAF(M{"enabled": true})}},
 					"levels":        M{"level": L{M{"level-number": 2, "config": M{"level-number": 2, "enabled": true}}}}}},
 			}}},
+		})
+	}
+	{
+		// Links are inferred from addresses; cables are where running has
+		// them (sim.PinCabling). Moving a link's address to another port
+		// must not carry the link along.
+		e := n.Device("edge1.sin")
+		var ops []Op
+		var moved []string
+		for i, up := range []string{"bb1.sin", "bb2.sin"} {
+			l := n.LinkBetween(e.Name, up)
+			from, addr := l.AIf, l.Subnet.Addr()
+			if l.B == e.Name {
+				from, addr = l.BIf, addr.Next()
+			}
+			to := fmt.Sprintf("et-1/0/%d", i)
+			moved = append(moved, from+" to "+to)
+			ops = append(ops,
+				Op{"delete", fmt.Sprintf("/interfaces/interface[name=%s]/subinterfaces/subinterface[index=0]/ipv4", from), nil},
+				Op{"delete", isisIf(from), nil},
+				Op{"update", "/interfaces/interface[name=" + to + "]", M{"name": to,
+					"config": M{"name": to, "type": "iana-if-type:ethernetCsmacd", "description": "POP-UPLINK: " + up + " (new line card)", "enabled": true, "mtu": 9192},
+					"subinterfaces": M{"subinterface": L{M{"index": 0, "config": M{"index": 0, "enabled": true},
+						"openconfig-if-ip:ipv4": M{"addresses": M{"address": L{addrValue(netip.PrefixFrom(addr, 31))}}}}}}}},
+				Op{"update", isisIf(to), M{"interface-id": to, "config": M{"interface-id": to, "enabled": true, "circuit-type": "POINT_TO_POINT"},
+					"interface-ref": M{"config": M{"interface": to, "subinterface": 0}},
+					"afi-safi":      M{"af": L{isisAF(M{"enabled": true})}},
+					"levels": M{"level": L{M{"level-number": 2, "config": M{"level-number": 2, "enabled": true},
+						"afi-safi": M{"af": L{isisAF(M{"metric": l.Metric})}}}}}}})
+		}
+		add(Scenario{
+			Name: "uplinks-moved-to-new-ports",
+			Description: fmt.Sprintf("A line-card migration at Singapore: the addresses and IS-IS of both uplinks of %s move "+
+				"from %s in one change, and the fibres are to be patched to the new ports the next night. "+
+				"Until then the new ports face nothing and the old ones have no address: the POP is cut off from "+
+				"the backbone, its DNS site withdraws and its transit loses both critical prefixes. "+
+				"backstop infers links from shared subnets, which would carry both links over to the new ports; "+
+				"it keeps the cables where the running network has them, so both links are down. The other three "+
+				"sites keep announcing: backstop must WARN with dns-anycast and critical-prefixes-to-transit.",
+				e.Name, strings.Join(moved, " and ")),
+			Expect:   "WARN",
+			Findings: []string{"dns-anycast", "critical-prefixes-to-transit"},
+			Changes:  []Change{{e.Name, ops}},
 		})
 	}
 	{

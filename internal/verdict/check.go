@@ -47,6 +47,8 @@ func Check(in Input) (*Report, error) {
 	// External speakers are outside the inventory: their end of each session
 	// stays what made the running session work.
 	sim.PinExternalPeers(netB, netA)
+	// Links are inferred from addresses; cables are where running has them.
+	sim.PinCabling(netB, netA)
 	var before, after *sim.Result
 	g = errgroup.Group{}
 	g.Go(func() error { before = sim.Run(netB); return nil })
@@ -160,6 +162,18 @@ func story(before, after *sim.Result, cs *change.ChangeSet, findings []policy.Fi
 	}
 	if gained > 0 {
 		out = append(out, plural(gained, "link comes", "links come")+" up.")
+	}
+	var uncabled []string
+	for _, l := range after.Links {
+		if !l.Cabled() {
+			uncabled = append(uncabled, fmt.Sprintf("%s %s – %s %s", l.A, l.AIface, l.B, l.BIface))
+		}
+	}
+	if len(uncabled) > 0 {
+		out = append(out, fmt.Sprintf("%s addresses on ports that the running network does not link to each other "+
+			"(%s): the addresses moved, the cables did not, so %s down. A cable listed under links: in the inventory is simulated.",
+			plural(len(uncabled), "link shares its", "links share their"), strings.Join(uncabled, ", "),
+			map[bool]string{true: "it is taken as", false: "they are taken as"}[len(uncabled) == 1]))
 	}
 	if d := len(before.Adjacencies) - len(after.Adjacencies); d > 0 {
 		out = append(out, fmt.Sprintf("IS-IS loses %d of %d adjacencies.", d, len(before.Adjacencies)))

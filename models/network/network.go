@@ -21,6 +21,12 @@ type Network struct {
 	// Links listed explicitly in the inventory (by interface name); the simulator
 	// adds the links it infers from shared subnets.
 	ExplicitLinks []ExplicitLink
+	// Cables are the physical port pairs that links may be inferred over
+	// (keys from CableKey); nil lets any two interfaces that share a subnet
+	// form a link, as for a snapshot on its own. A candidate gets the ports
+	// its running network links (sim.PinCabling): a change can move an
+	// address to another port, but it cannot move the cable.
+	Cables map[string]bool
 	External      []ExternalPeer   // eBGP speakers outside the inventory (environment.yaml)
 	Anycast       []AnycastService // anycast announcers and their health rules
 	Unmodelled    []Unmodelled     // config present but outside the modelled subset, all devices
@@ -444,6 +450,15 @@ type ASPathSet struct {
 	Name    string
 	Members []*regexp.Regexp
 	Text    []string
+}
+
+// CableKey names the cable between two physical ports, in either order.
+func CableKey(a, aPort, b, bPort string) string {
+	x, y := a+" "+aPort, b+" "+bPort
+	if y < x {
+		x, y = y, x
+	}
+	return x + " -- " + y
 }
 
 // ExplicitLink is a link listed in the inventory.

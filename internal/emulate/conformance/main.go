@@ -286,6 +286,7 @@ func scenarioJobs(dir string) []job {
 			// lab (the renderer configures them from it), so FRR shows a
 			// one-sided change being refused too.
 			sim.PinExternalPeers(running, n)
+			sim.PinCabling(running, n)
 			return n, nil
 		}
 	}
