@@ -26,10 +26,10 @@ type Network struct {
 	// form a link, as for a snapshot on its own. A candidate gets the ports
 	// its running network links (sim.PinCabling): a change can move an
 	// address to another port, but it cannot move the cable.
-	Cables map[string]bool
-	External      []ExternalPeer   // eBGP speakers outside the inventory (environment.yaml)
-	Anycast       []AnycastService // anycast announcers and their health rules
-	Unmodelled    []Unmodelled     // config present but outside the modelled subset, all devices
+	Cables     map[string]bool
+	External   []ExternalPeer   // eBGP speakers outside the inventory (environment.yaml)
+	Anycast    []AnycastService // anycast announcers and their health rules
+	Unmodelled []Unmodelled     // config present but outside the modelled subset, all devices
 }
 
 // Device returns the device with the given name, or nil.
