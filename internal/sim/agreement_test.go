@@ -190,6 +190,25 @@ func TestExternalPeerPinnedToRunning(t *testing.T) {
 				}
 			}
 		}, "now speaks from 203.0.113.3, but r1/203.0.113.2's neighbor for it is 203.0.113.1"},
+		{"address moved to another port", func(_ *network.Neighbor, d *network.Device) {
+			for i := range d.Interfaces {
+				if a := d.Interfaces[i].Addresses; len(a) > 0 && a[0].Contains(addr("203.0.113.2")) {
+					d.Interfaces = append(d.Interfaces, network.Interface{Name: "et-new", Enabled: true, Addresses: a})
+					d.Interfaces[i].Addresses = nil
+					return
+				}
+			}
+		}, "cable is on r1 "},
+		{"address moved to a subinterface of the same port", func(_ *network.Neighbor, d *network.Device) {
+			for i := range d.Interfaces {
+				if a := d.Interfaces[i].Addresses; len(a) > 0 && a[0].Contains(addr("203.0.113.2")) {
+					d.Interfaces = append(d.Interfaces, network.Interface{Name: d.Interfaces[i].Name + ".7",
+						Parent: d.Interfaces[i].Name, Subif: 7, Enabled: true, Addresses: a})
+					d.Interfaces[i].Addresses = nil
+					return
+				}
+			}
+		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			running, peer := build()

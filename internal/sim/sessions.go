@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -577,6 +578,13 @@ func (s *state) externalAgreement(ss *Session, d *network.Device, nb *network.Ne
 		why = append(why, fmt.Sprintf("%s now speaks from %s, but %s's neighbor for it is %s", d.Name, ss.LocalAddr, x.name, e.Source))
 		leaf("transport/config/local-address")
 	}
+	// The speaker's cable stays on the port it was on: PinCabling's rule
+	// for links between inventoried routers.
+	if _, ifc := speakerIface(d, nb); e.Iface != "" && ifc != nil && port(ifc) != e.Iface {
+		why = append(why, fmt.Sprintf("%s's cable is on %s %s, but the change moves the address towards it to %s",
+			x.name, d.Name, e.Iface, port(ifc)))
+		leaves = append(leaves, d.Name+" "+cmp.Or(ifc.SubPath, ifc.Path))
+	}
 	if len(why) == 0 {
 		return ""
 	}
@@ -590,22 +598,39 @@ func (s *state) externalAgreement(ss *Session, d *network.Device, nb *network.Ne
 // (the longest of d's enabled interface subnets holding its address), zero
 // for a multihop session or when no interface holds it.
 func speakerSubnet(d *network.Device, nb *network.Neighbor) netip.Prefix {
+	p, _ := speakerIface(d, nb)
+	return p
+}
+
+// speakerIface is speakerSubnet and the interface that holds it (nil for
+// none).
+func speakerIface(d *network.Device, nb *network.Neighbor) (netip.Prefix, *network.Interface) {
 	if nb.Multihop {
-		return netip.Prefix{}
+		return netip.Prefix{}, nil
 	}
 	var best netip.Prefix
-	for _, ifc := range d.Interfaces {
+	var at *network.Interface
+	for i, ifc := range d.Interfaces {
 		if !ifc.Enabled {
 			continue
 		}
 		for _, a := range ifc.Addresses {
 			if m := a.Masked(); m.Contains(nb.Address) && a.Addr() != nb.Address && a.Bits() < a.Addr().BitLen() &&
 				(!best.IsValid() || m.Bits() > best.Bits()) {
-				best = m
+				best, at = m, &d.Interfaces[i]
 			}
 		}
 	}
-	return best
+	return best, at
+}
+
+// port is the physical port of an interface: a subinterface rides its
+// parent's cable.
+func port(ifc *network.Interface) string {
+	if ifc == nil {
+		return ""
+	}
+	return cmp.Or(ifc.Parent, ifc.Name)
 }
 
 func portOr179(p uint16) uint16 {
@@ -631,8 +656,9 @@ func PinExternalPeers(running, candidate *network.Network) {
 			if nb.Address != peer {
 				continue
 			}
+			sub, ifc := speakerIface(d, nb)
 			return &network.PeerExpect{AS: nb.LocalAS, AuthHash: nb.AuthHash, Port: nb.Port, Passive: nb.Passive,
-				Source: t.sourceAddr(d, nb), Subnet: speakerSubnet(d, nb)}
+				Source: t.sourceAddr(d, nb), Subnet: sub, Iface: port(ifc)}
 		}
 		return nil
 	}

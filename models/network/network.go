@@ -493,6 +493,9 @@ type PeerExpect struct {
 	// route), zero for a multihop session: a single-hop eBGP speaker uses
 	// only next hops inside it.
 	Subnet netip.Prefix
+	// Iface is the physical port of our end that faced the speaker
+	// (single-hop): its cable stays there whatever a change moves.
+	Iface string
 }
 
 // AnycastService is one anycast service (e.g. DNS) and its announcers.
