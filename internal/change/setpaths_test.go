@@ -102,3 +102,33 @@ func TestSetRequestPaths(t *testing.T) {
 		})
 	}
 }
+
+// A config container inside an ordered list entry (a policy statement) has
+// no struct of its own in the binding: its update and replace merge into
+// the existing statement, in place, instead of failing on "unable to append
+// new ordered map element" (a valid change refused as bad input).
+func TestSetRequestConfigInOrderedList(t *testing.T) {
+	run := backbone(t)
+	st := `elem: {name: "routing-policy"} elem: {name: "policy-definitions"} elem: {name: "policy-definition" key: {key: "name" value: "TRANSIT-OUT"}} elem: {name: "statements"} elem: {name: "statement" key: {key: "name" value: "10-critical"}} elem: {name: "actions"} elem: {name: "config"}`
+	for _, op := range []string{"update", "replace"} {
+		t.Run(op, func(t *testing.T) {
+			body := "prefix: {target: \"edge1.ams\"}\n" + op + `: {path: {` + st + `} val: {json_ietf_val: '{"policy-result": "REJECT_ROUTE"}'}}` + "\n"
+			cand, err := setApplyFile(t, run, body, "")
+			if err != nil {
+				t.Fatalf("apply: %v", err)
+			}
+			cs, err := Diff(run, cand)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range cs.Items {
+				got = append(got, it.Device+" "+it.Path+" "+it.Before+" → "+it.After)
+			}
+			want := "edge1.ams /routing-policy/policy-definitions/policy-definition[name=TRANSIT-OUT]/statements/statement[name=10-critical]/actions/config/policy-result ACCEPT_ROUTE → REJECT_ROUTE"
+			if len(got) != 1 || got[0] != want {
+				t.Fatalf("diff %q, want only %q", got, want)
+			}
+		})
+	}
+}

@@ -256,21 +256,23 @@ func setValue(tree *Device, p *gpb.Path, val *gpb.TypedValue) error {
 	if e.IsLeaf() || e.IsLeafList() || val.GetJsonIetfVal() == nil {
 		return err
 	}
-	// A container the binding has no struct for: wrap the value up to the
-	// root and merge it there.
+	// A container the binding has no struct for (a compressed config
+	// container): merge the value in the JSON form of the whole tree, as
+	// setDelete does. Merging a fragment at the root instead fails inside
+	// ordered lists (policy statements): the binding appends the statement
+	// the fragment names rather than finding the existing one.
 	v, jerr := updateJSON(val)
 	if jerr != nil {
 		return jerr
 	}
-	root := map[string]any{}
-	if jerr := jsonPlace(root, RootEntry(), p.Elem, v, ""); jerr != nil {
-		return jerr
-	}
-	b, jerr := json.Marshal(root)
+	m, jerr := treeJSON(tree)
 	if jerr != nil {
 		return jerr
 	}
-	return ytypes.SetNode(RootEntry(), tree, &gpb.Path{}, &gpb.TypedValue{Value: &gpb.TypedValue_JsonIetfVal{JsonIetfVal: b}}, &ytypes.InitMissingElements{})
+	if jerr := jsonPlace(m, RootEntry(), p.Elem, v, ""); jerr != nil {
+		return jerr
+	}
+	return treeFromJSON(tree, m)
 }
 
 // compressedAway reports whether the binding's compressed structs drop the
