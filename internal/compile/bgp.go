@@ -212,8 +212,22 @@ func (c *devCompiler) bgp(b *oc.BGP, path string, protoEnabled bool, niRouterID 
 	}
 	global := globalLayer(b, path)
 	groups := map[string]bgpLayer{}
-	for name, g := range b.PeerGroup {
-		groups[name] = peerGroupLayer(g, path+"/peer-groups/peer-group[peer-group-name="+oc.EscapeKey(name)+"]")
+	for _, name := range sortedKeys(b.PeerGroup) {
+		g := b.PeerGroup[name]
+		gpath := path + "/peer-groups/peer-group[peer-group-name=" + oc.EscapeKey(name) + "]"
+		if g.Timers != nil {
+			if err := c.holdTime(gpath, g.Timers.HoldTime); err != nil {
+				return err
+			}
+		}
+		groups[name] = peerGroupLayer(g, gpath)
+	}
+	for _, addr := range sortedKeys(b.Neighbor) {
+		if t := b.Neighbor[addr].Timers; t != nil {
+			if err := c.holdTime(path+"/neighbors/neighbor[neighbor-address="+oc.EscapeKey(addr)+"]", t.HoldTime); err != nil {
+				return err
+			}
+		}
 	}
 	var clusterFrom string
 	for _, addr := range sortedKeys(b.Neighbor) {
@@ -438,4 +452,16 @@ func defaultResult(name string) network.Result {
 		return network.ResultAccept
 	}
 	return network.ResultReject
+}
+
+// holdTime refuses a BGP hold time of 1 or 2 seconds. The timers are
+// otherwise no-ops for the converged state, but RFC 4271 §4.2 says a speaker
+// MUST reject such a value: routers refuse it at commit, or answer every OPEN
+// with Unacceptable Hold Time (§6.2) and keep the session down. Either way
+// the candidate is not what a router would run.
+func (c *devCompiler) holdTime(path string, v *uint16) error {
+	if v != nil && (*v == 1 || *v == 2) {
+		return c.errf(path+"/timers/config/hold-time", "BGP hold-time %d: RFC 4271 §4.2 allows 0 or at least 3 seconds; routers refuse it", *v)
+	}
+	return nil
 }

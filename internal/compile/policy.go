@@ -85,6 +85,17 @@ func (c *devCompiler) routingPolicy() error {
 				}
 				return a.Max < b.Max
 			})
+			// The mode restricts the set to one family and the model says a
+			// device rejects entries of the other: a v4 route never matches
+			// an IPV6 set, so reading the entries anyway would simulate a set
+			// no router holds.
+			mode := oc.EnumName(ps.Mode)
+			for _, r := range out.Entries {
+				if (mode == "IPV4" && r.Prefix.Addr().Is6()) || (mode == "IPV6" && r.Prefix.Addr().Is4()) {
+					return c.errf(spath+"/config/mode", "prefix-set %q has mode %s but holds %s: routers refuse an entry outside the mode's address family",
+						name, mode, r.Prefix)
+				}
+			}
 			c.dev.PrefixSets[name] = out
 		}
 		if bs := ds.BgpDefinedSets; bs != nil {
