@@ -152,7 +152,12 @@ func (c *devCompiler) bgp(b *oc.BGP, path string, protoEnabled bool, niRouterID 
 		out.RouterIDPath = ridPath
 		a, err := netip.ParseAddr(niRouterID)
 		if err != nil || !a.Is4() {
-			return c.errf(path+"/global/config/router-id", "bad router-id %q", niRouterID)
+			return c.errf(ridPath, "bad router-id %q", niRouterID)
+		}
+		if a.IsUnspecified() {
+			// RFC 6286 §2.1: the BGP Identifier is non-zero; peers answer an
+			// OPEN carrying 0.0.0.0 with Bad BGP Identifier (RFC 4271 §6.2).
+			return c.errf(ridPath, "router-id 0.0.0.0: the BGP Identifier must be non-zero (RFC 6286 §2.1); peers refuse the session")
 		}
 		out.RouterID = a
 	}

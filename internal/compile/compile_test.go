@@ -385,6 +385,8 @@ func TestErrors(t *testing.T) {
 			[]string{"afi-safi[afi-safi-name=IPV4_UNICAST]/apply-policy/config/export-policy", `"GONE"`}},
 		{"missing peer-group", obj(ni(bgpProto(`{"global":{"config":{"as":65000}},"neighbors":{"neighbor":[{"neighbor-address":"10.0.0.2","config":{"neighbor-address":"10.0.0.2","peer-as":1,"peer-group":"PG"}}]}}`))),
 			[]string{"config/peer-group", `"PG"`}},
+		{"router-id 0.0.0.0", obj(ni(bgpProto(`{"global":{"config":{"as":65000,"router-id":"0.0.0.0"}},"neighbors":{"neighbor":[{"neighbor-address":"10.0.0.2","config":{"neighbor-address":"10.0.0.2","peer-as":1}}]}}`))),
+			[]string{"bgp/global/config/router-id", "must be non-zero"}},
 		{"hold-time 2 on a neighbor", obj(ni(bgpProto(`{"global":{"config":{"as":65000}},"neighbors":{"neighbor":[{"neighbor-address":"10.0.0.2","config":{"neighbor-address":"10.0.0.2","peer-as":1},"timers":{"config":{"hold-time":2}}}]}}`))),
 			[]string{"neighbor[neighbor-address=10.0.0.2]/timers/config/hold-time", "hold-time 2", "RFC 4271"}},
 		{"hold-time 1 on a peer-group", obj(ni(bgpProto(`{"global":{"config":{"as":65000}},"peer-groups":{"peer-group":[{"peer-group-name":"PG","config":{"peer-group-name":"PG"},"timers":{"config":{"hold-time":1}}}]},"neighbors":{"neighbor":[{"neighbor-address":"10.0.0.2","config":{"neighbor-address":"10.0.0.2","peer-as":1,"peer-group":"PG"}}]}}`))),
