@@ -12,9 +12,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +24,8 @@ import (
 	"github.com/backstop-net/backstop/internal/fault"
 	"github.com/backstop-net/backstop/internal/inventory"
 	"github.com/backstop-net/backstop/models/oc"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -260,7 +264,14 @@ func LoadCandidate(running *Snapshot, dir string) (*Snapshot, error) {
 // LoadCandidateWith is LoadCandidate with options.
 func LoadCandidateWith(running *Snapshot, dir string, opt Options) (*Snapshot, error) {
 	if _, err := os.Stat(filepath.Join(dir, "inventory.yaml")); err == nil {
-		return LoadWith(dir, opt)
+		c, err := LoadWith(dir, opt)
+		if err != nil {
+			return nil, err
+		}
+		if err := sameWorld(running, c, dir); err != nil {
+			return nil, err
+		}
+		return c, nil
 	}
 	files, err := configFiles(dir)
 	if err != nil {
@@ -327,6 +338,47 @@ func (s *Snapshot) Save(dir string) error {
 		}
 		if err := os.WriteFile(filepath.Join(dir, "configs", n+".json"), data, 0o644); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// sameWorld refuses a candidate snapshot folder that redefines what a change
+// to the routers cannot change: the world outside the inventory
+// (environment.yaml: what the external peers announce, where the anycast
+// announcers are, what their health rule reaches) and what each router is
+// for (its role, site and tags, which the policy selects on). Judged against
+// a redefined world, a change could pass by moving the goalposts: a health
+// rule that always holds, a router no longer called backbone.
+func sameWorld(running, cand *Snapshot, dir string) error {
+	opts := cmp.Options{
+		cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
+		cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+		cmpopts.IgnoreFields(ExternalPeer{}, "Line"),
+		cmpopts.IgnoreFields(Anycast{}, "Line"),
+		cmpopts.EquateEmpty(),
+	}
+	envR, envC := running.Environment, cand.Environment
+	if envR == nil {
+		envR = &Environment{}
+	}
+	if envC == nil {
+		envC = &Environment{}
+	}
+	if d := cmp.Diff(envR, envC, opts); d != "" {
+		return fault.Badf("%s: the candidate's environment.yaml differs from the running snapshot's; "+
+			"a change to the routers cannot change the world outside them, so update the running snapshot's "+
+			"environment first (-running +candidate):\n%s", filepath.Join(dir, "environment.yaml"), d)
+	}
+	for _, dc := range cand.Inventory.Devices {
+		dr := running.Inventory.Device(dc.Name)
+		if dr == nil {
+			continue // a new router
+		}
+		if dr.Role != dc.Role || dr.Site != dc.Site || !slices.Equal(dr.Tags, dc.Tags) {
+			return fault.Badf("%s: device %s has role %q, site %q, tags %v, but %q, %q, %v in the running inventory; "+
+				"the policy selects routers by these, so a candidate cannot change them",
+				filepath.Join(dir, "inventory.yaml"), dc.Name, dc.Role, dc.Site, dc.Tags, dr.Role, dr.Site, dr.Tags)
 		}
 	}
 	return nil

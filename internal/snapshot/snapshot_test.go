@@ -86,3 +86,53 @@ func FuzzParseEnvironment(f *testing.F) {
 		}
 	})
 }
+
+// A candidate snapshot folder cannot redefine the world outside the routers
+// (environment.yaml) nor what each router is for (role, site, tags): judged
+// against a redefined world, a change passes by moving the goalposts. A
+// reformatted but equal environment and a new router are fine.
+func TestCandidateKeepsTheWorld(t *testing.T) {
+	running, err := Load("../../testdata/backbone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, _ := os.ReadFile("../../testdata/backbone/environment.yaml")
+	inv, _ := os.ReadFile("../../testdata/backbone/inventory.yaml")
+	cases := []struct {
+		name     string
+		env, inv string
+		want     string // "" : loads
+	}{
+		{"unchanged", string(env), string(inv), ""},
+		{"environment reformatted", "# moved around\n\n" + string(env), string(inv), ""},
+		{"health rule redefined", strings.Replace(string(env), "10.200.0.0/16", "10.0.0.31/32", 1), string(inv),
+			"environment.yaml: the candidate's environment.yaml differs from the running snapshot's"},
+		{"a transit added", strings.Replace(string(env), "external_peers:\n",
+			"external_peers:\n  - {name: fake, device: bb1.ams, neighbor: 192.0.2.1, asn: 64999, role: transit, announces: [0.0.0.0/0]}\n", 1), string(inv),
+			"environment.yaml: the candidate's environment.yaml differs"},
+		{"a router re-roled", string(env), strings.Replace(string(inv), "role: backbone", "role: core", 1),
+			`inventory.yaml: device bb1.ams has role "core"`},
+		{"a router re-tagged", string(env), strings.Replace(string(inv), "tags: [route-reflector]", "tags: []", 1),
+			"inventory.yaml: device bb1.fra has role"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := running.Save(dir); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, "environment.yaml"), []byte(tc.env), 0o644)
+			os.WriteFile(filepath.Join(dir, "inventory.yaml"), []byte(tc.inv), 0o644)
+			_, err := LoadCandidate(running, dir)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || fault.ExitCode(err) != 4 {
+				t.Fatalf("err = %v, want bad input containing %q", err, tc.want)
+			}
+		})
+	}
+}
