@@ -359,7 +359,14 @@ func (c *devCompiler) resolveNeighbor(addr netip.Addr, group string, chain []bgp
 		nb.AuthHash = hex.EncodeToString(sum[:])
 	}
 	const pl = "afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/ipv4-unicast/prefix-limit/config/"
-	nb.MaxPrefixes, _ = firstAt(&nb, pl+"max-prefixes", chain, func(l *bgpLayer) *uint32 { return l.maxPrefixes })
+	var hasMax bool
+	nb.MaxPrefixes, hasMax = firstAt(&nb, pl+"max-prefixes", chain, func(l *bgpLayer) *uint32 { return l.maxPrefixes })
+	if hasMax && nb.MaxPrefixes == 0 {
+		// The model reads 0 as "accept no prefix", EOS's maximum-routes 0
+		// as no limit, and IOS, IOS-XR, Junos and FRR refuse it; the
+		// simulator would take it as no limit.
+		c.unmodelledOnce(nb.LeafPath(pl+"max-prefixes"), "max-prefixes 0: no limit on EOS, zero prefixes in the model, refused by IOS, IOS-XR, Junos and FRR")
+	}
 	nb.PreventTeardown, _ = firstAt(&nb, pl+"prevent-teardown", chain, func(l *bgpLayer) *bool { return l.preventTear })
 
 	// IPv4 unicast: the first level that sets afi-safi[IPV4_UNICAST]/enabled

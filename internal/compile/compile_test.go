@@ -268,6 +268,24 @@ func TestFloatingStaticModelled(t *testing.T) {
 	}
 }
 
+// Preference 255 is "never install" on IOS, IOS-XR, EOS and FRR and an
+// ordinary value on Junos: refused by name, and 254 is still simulated.
+func TestStaticPreferenceInfinite(t *testing.T) {
+	for _, pref := range []int{254, 255, 100000} {
+		js := obj(ni(`{"identifier":"STATIC","name":"static","config":{"identifier":"STATIC","name":"static"},"static-routes":{"static":[
+		  {"prefix":"0.0.0.0/0","config":{"prefix":"0.0.0.0/0"},"next-hops":{"next-hop":[
+		    {"index":"a","config":{"index":"a","next-hop":"openconfig-local-routing:DROP","preference":` + itoa(pref) + `}}]}}]}}`))
+		n, err := Compile(snap(t, map[string]string{"r1": js}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := hasUnmodelled(n, "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=STATIC][name=static]/static-routes/static[prefix=0.0.0.0/0]/next-hops/next-hop[index=a]/config/preference", "never install")
+		if got != (pref >= 255) {
+			t.Errorf("preference %d: reported unmodelled = %v, want %v (%+v)", pref, got, pref >= 255, n.Unmodelled)
+		}
+	}
+}
+
 func hasUnmodelled(n *network.Network, path, reason string) bool {
 	for _, u := range n.Unmodelled {
 		if u.Path == path && strings.Contains(u.Reason, reason) {
@@ -669,6 +687,12 @@ func TestAmbiguousSettingsRefused(t *testing.T) {
 		{"peer-type EXTERNAL with our own peer-as", obj(ni(strings.Replace(bgp("", "", ""), `"peer-as":65000}`, `"peer-as":65000,"peer-type":"EXTERNAL"}`, 1))),
 			niBase + "/protocols/protocol[identifier=BGP][name=bgp]/bgp/peer-groups/peer-group[peer-group-name=RR]/config/peer-type", true},
 		{"peer-type INTERNAL with our own peer-as", obj(ni(strings.Replace(bgp("", "", ""), `"peer-as":65000}`, `"peer-as":65000,"peer-type":"INTERNAL"}`, 1))), "", true},
+		// One finding for a peer-group leaf both neighbors inherit.
+		{"max-prefixes 0 on the peer-group", obj(ni(strings.Replace(bgp("", "", ""), `"peer-as":65000}`,
+			`"peer-as":65000},"afi-safis":{"afi-safi":[{"afi-safi-name":"IPV4_UNICAST","config":{"afi-safi-name":"IPV4_UNICAST","enabled":true},"ipv4-unicast":{"prefix-limit":{"config":{"max-prefixes":0}}}}]}`, 1))),
+			niBase + "/protocols/protocol[identifier=BGP][name=bgp]/bgp/peer-groups/peer-group[peer-group-name=RR]/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/ipv4-unicast/prefix-limit/config/max-prefixes", true},
+		{"max-prefixes 1", obj(ni(strings.Replace(bgp("", "", ""), `"peer-as":65000}`,
+			`"peer-as":65000},"afi-safis":{"afi-safi":[{"afi-safi-name":"IPV4_UNICAST","config":{"afi-safi-name":"IPV4_UNICAST","enabled":true},"ipv4-unicast":{"prefix-limit":{"config":{"max-prefixes":1}}}}]}`, 1))), "", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 
@@ -42,6 +43,13 @@ func (c *devCompiler) statics(routes map[string]*oc.StaticRoute, path string) er
 				h.Preference = *nh.Preference
 				if h.Preference > 20 {
 					c.floating = append(c.floating, floatingHop{hpath + "/config/preference", h.Preference})
+				}
+				if h.Preference >= 255 {
+					// 255 is "infinite" distance on IOS, IOS-XR, EOS and FRR
+					// (zebra's DISTANCE_INFINITY): the route is never
+					// installed. Junos takes preferences up to 2^32-1 and
+					// installs it. The simulator cannot say which.
+					c.unmodelled(hpath+"/config/preference", fmt.Sprintf("static preference %d: IOS, IOS-XR, EOS and FRR never install a route at distance 255 or above, Junos does", h.Preference))
 				}
 			}
 			if ref := nh.InterfaceRef; ref != nil {
