@@ -124,7 +124,13 @@ func globalLayer(g *oc.BGP, path string) bgpLayer {
 		if oc.EnumName(k) != ipv4Unicast {
 			continue
 		}
+		// The global afi-safi's enabled defaults to false in the model
+		// (openconfig-bgp); neighbors and peer-groups have no default and
+		// inherit.
 		l.ipv4Enabled = af.Enabled
+		if l.ipv4Enabled == nil {
+			l.ipv4Enabled = new(bool)
+		}
 		if ap := af.ApplyPolicy; ap != nil {
 			l.defImport[0], l.defExpt[0] = oc.EnumName(ap.DefaultImportPolicy), oc.EnumName(ap.DefaultExportPolicy)
 		}

@@ -67,7 +67,7 @@ func TestISIS(t *testing.T) {
 	js := obj(ifaces(isisIfaces), ni(isisProto(`{
 	  "global":{"config":{"net":["49.0001.0000.0000.0001.00"],"level-capability":"LEVEL_2"}},
 	  "interfaces":{"interface":[
-	    {"interface-id":"et-0/0/1.0","config":{"interface-id":"et-0/0/1.0","circuit-type":"POINT_TO_POINT"},
+	    {"interface-id":"et-0/0/1.0","config":{"interface-id":"et-0/0/1.0","enabled":true,"circuit-type":"POINT_TO_POINT"},
 	     "levels":{"level":[{"level-number":2,"config":{"level-number":2,"enabled":true},
 	       "afi-safi":{"af":[{"afi-name":"IPV4","safi-name":"UNICAST","config":{"afi-name":"IPV4","safi-name":"UNICAST","metric":100}}]}}]}},
 	    {"interface-id":"lo0","config":{"interface-id":"lo0","passive":true}},
@@ -83,7 +83,8 @@ func TestISIS(t *testing.T) {
 	want := &network.ISIS{Enabled: true, Levels: network.Level2, Areas: []string{"49.0001"}, SystemID: "0000.0000.0001", Path: base,
 		Interfaces: []network.ISISInterface{
 			{Interface: "et-0/0/1", Enabled: true, Levels: network.Level2, Metric: [2]uint32{10, 100}, PointToPoint: true, Path: base + "/interfaces/interface[interface-id=et-0/0/1.0]"},
-			{Interface: "lo0", Enabled: true, Passive: true, Levels: network.Level2, Metric: [2]uint32{10, 10}, Path: base + "/interfaces/interface[interface-id=lo0]"},
+			// enabled is absent: false, the model's default.
+			{Interface: "lo0", Enabled: false, Passive: true, Levels: network.Level2, Metric: [2]uint32{10, 10}, Path: base + "/interfaces/interface[interface-id=lo0]"},
 			{Interface: "et-0/0/9.7", Enabled: false, Levels: 0, Metric: [2]uint32{10, 10}, Path: base + "/interfaces/interface[interface-id=xe-1]"},
 		}}
 	if !reflect.DeepEqual(is, want) {
@@ -730,5 +731,70 @@ func TestEthernetSettings(t *testing.T) {
 	want := map[string][3]string{"et-0/0/1": {"SPEED_100GB", "FULL", "false"}, "et-0/0/2": {"", "", ""}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("speed, duplex, auto-negotiate: %v, want %v", got, want)
+	}
+}
+
+// Absent enabled leaves read as the model says: false where openconfig-isis
+// and openconfig-bgp give false as the default (an IS-IS interface, its
+// levels, the instance's levels, BGP's global afi-safi), and refused where
+// the model gives no default (an IS-IS IPv4 address-family entry). A change
+// deleting any of them used to read as "still on" and pass.
+func TestAbsentEnabledFollowsTheModel(t *testing.T) {
+	const base = "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=ISIS][name=isis]/isis"
+	af := `"afi-safi":{"af":[{"afi-name":"IPV4","safi-name":"UNICAST","config":{"afi-name":"IPV4","safi-name":"UNICAST"%s}}]}`
+	isis := func(globalLevel, ifEnabled, ifLevel, ifAF string) string {
+		return obj(ifaces(isisIfaces), ni(isisProto(`{
+		  "global":{"config":{"net":["49.0001.0000.0000.0001.00"],"level-capability":"LEVEL_2"},`+fmt.Sprintf(af, `,"enabled":true`)+`},
+		  "levels":{"level":[{"level-number":2,"config":{"level-number":2`+globalLevel+`}}]},
+		  "interfaces":{"interface":[{"interface-id":"et-0/0/1","config":{"interface-id":"et-0/0/1"`+ifEnabled+`},`+fmt.Sprintf(af, ifAF)+`,
+		     "levels":{"level":[{"level-number":2,"config":{"level-number":2`+ifLevel+`}}]}}]}}`)))
+	}
+	on := `,"enabled":true`
+	cases := []struct {
+		name       string
+		js         string
+		levels     network.Level // the instance's
+		ifOn       bool
+		ifLevels   network.Level
+		unmodelled string
+	}{
+		{"all set", isis(on, on, on, on), network.Level2, true, network.Level2, ""},
+		{"interface enabled absent", isis(on, "", on, on), network.Level2, false, network.Level2, ""},
+		{"interface level enabled absent", isis(on, on, "", on), network.Level2, true, 0, ""},
+		{"instance level enabled absent", isis("", on, on, on), 0, true, network.Level2, ""},
+		{"interface address family enabled absent", isis(on, on, on, ""), network.Level2, true, network.Level2,
+			base + "/interfaces/interface[interface-id=et-0/0/1]/afi-safi/af[afi-name=IPV4][safi-name=UNICAST]/config/enabled"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := Compile(snap(t, map[string]string{"r1": tc.js}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			is := n.Devices[0].ISIS
+			ii := is.Interfaces[0]
+			if is.Levels != tc.levels || ii.Enabled != tc.ifOn || ii.Levels != tc.ifLevels {
+				t.Errorf("instance levels %v, interface enabled %v levels %v; want %v, %v, %v", is.Levels, ii.Enabled, ii.Levels, tc.levels, tc.ifOn, tc.ifLevels)
+			}
+			var got []string
+			for _, u := range n.Unmodelled {
+				got = append(got, u.Path)
+			}
+			if tc.unmodelled == "" && len(got) > 0 || tc.unmodelled != "" && (len(got) != 1 || got[0] != tc.unmodelled) {
+				t.Errorf("unmodelled %q, want %q", got, tc.unmodelled)
+			}
+		})
+	}
+	// BGP: the global afi-safi entry without enabled is off; a neighbor that
+	// turns IPv4 on again is the vendor-dependent case, refused by name.
+	js := obj(ni(bgpProto(`{"global":{"config":{"as":65000},"afi-safis":{"afi-safi":[{"afi-safi-name":"IPV4_UNICAST","config":{"afi-safi-name":"IPV4_UNICAST"}}]}},
+	  "neighbors":{"neighbor":[{"neighbor-address":"10.0.0.2","config":{"neighbor-address":"10.0.0.2","peer-as":65000},
+	    "afi-safis":{"afi-safi":[{"afi-safi-name":"IPV4_UNICAST","config":{"afi-safi-name":"IPV4_UNICAST","enabled":true}}]}}]}}`)))
+	n, err := Compile(snap(t, map[string]string{"r1": js}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasUnmodelled(n, "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=BGP][name=bgp]/bgp/global/afi-safis/afi-safi[afi-safi-name=IPV4_UNICAST]/config/enabled", "disabled globally") {
+		t.Errorf("global afi-safi without enabled: unmodelled %+v", n.Unmodelled)
 	}
 }

@@ -58,6 +58,12 @@ func levelOf(levelCapability string) (network.Level, bool) {
 	return 0, false
 }
 
+// afNoDefault: an IS-IS address-family entry whose enabled leaf is absent.
+// The model gives that leaf no default, so whether IS-IS carries IPv4 there
+// is the vendor's choice (most take the entry's presence as on, some
+// translate only an explicit true).
+const afNoDefault = "IS-IS IPv4 address family listed without enabled, which has no default in the model: whether IS-IS carries IPv4 here is up to the vendor"
+
 // isIPv4Unicast reports whether an IS-IS af key is the (only simulated) IPv4 unicast.
 func isIPv4Unicast(afi, safi any) bool {
 	return oc.EnumName(afi) == "IPV4" && oc.EnumName(safi) == "UNICAST"
@@ -87,7 +93,12 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 			out.Areas = append(out.Areas, area)
 		}
 		for k, af := range g.Af {
-			if isIPv4Unicast(k.AfiName, k.SafiName) && af.Enabled != nil && !*af.Enabled {
+			if !isIPv4Unicast(k.AfiName, k.SafiName) {
+				continue
+			}
+			if af.Enabled == nil {
+				c.unmodelled(path+"/global/afi-safi/af[afi-name=IPV4][safi-name=UNICAST]/config/enabled", afNoDefault)
+			} else if !*af.Enabled {
 				out.Enabled = false // IPv4 is all the simulator routes
 			}
 		}
@@ -113,7 +124,10 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 		if a := l.Authentication; a != nil {
 			out.LevelAuth[n-1] = authOf(lpath+"/authentication", a.Enabled, a.AuthMode, a.AuthType, a.AuthPassword, a.Keychain)
 		}
-		if l.Enabled != nil && !*l.Enabled {
+		// enabled defaults to false in the model (openconfig-isis): a level
+		// entry without it is a level switched off, as for the interface and
+		// interface-level entries below.
+		if l.Enabled == nil || !*l.Enabled {
 			out.Levels &^= network.Level(1 << (n - 1))
 		}
 	}
@@ -122,7 +136,7 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 		ipath := path + "/interfaces/interface[interface-id=" + oc.EscapeKey(id) + "]"
 		ii := network.ISISInterface{
 			Interface:    normaliseIface(id),
-			Enabled:      itf.Enabled == nil || *itf.Enabled,
+			Enabled:      itf.Enabled != nil && *itf.Enabled, // default false in the model
 			Passive:      itf.Passive != nil && *itf.Passive,
 			PointToPoint: oc.EnumName(itf.CircuitType) == "POINT_TO_POINT",
 			Metric:       [2]uint32{defaultISISMetric, defaultISISMetric},
@@ -135,7 +149,12 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 			ii.Auth = authOf(ipath+"/authentication", a.Enabled, a.AuthMode, a.AuthType, a.AuthPassword, a.Keychain)
 		}
 		for k, af := range itf.Af {
-			if isIPv4Unicast(k.AfiName, k.SafiName) && af.Enabled != nil && !*af.Enabled {
+			if !isIPv4Unicast(k.AfiName, k.SafiName) {
+				continue
+			}
+			if af.Enabled == nil {
+				c.unmodelled(ipath+"/afi-safi/af[afi-name=IPV4][safi-name=UNICAST]/config/enabled", afNoDefault)
+			} else if !*af.Enabled {
 				ii.Enabled = false
 			}
 		}
@@ -147,7 +166,7 @@ func (c *devCompiler) isis(is *oc.ISIS, path string, enabled bool) error {
 			if n < 1 || n > 2 {
 				return c.errf(ipath+"/levels/level[level-number="+strconv.Itoa(int(n))+"]", "level must be 1 or 2")
 			}
-			on := l.Enabled == nil || *l.Enabled
+			on := l.Enabled != nil && *l.Enabled // default false in the model
 			lpath := ipath + "/levels/level[level-number=" + strconv.Itoa(int(n)) + "]"
 			if a := l.HelloAuthentication; a != nil {
 				ii.HelloAuth[n-1] = authOf(lpath+"/hello-authentication", a.Enabled, a.AuthMode, a.AuthType, a.AuthPassword, a.Keychain)
