@@ -278,12 +278,8 @@ func (e *evaluator) whyNotSent(a sim.Advertisement, p netip.Prefix) string {
 	if why := r.ExternalDrop(a.Device, a.Neighbor, p); why != "" {
 		return "it is still sent, but " + why
 	}
-	for _, rs := range r.Routes(a.Device) {
-		for _, br := range rs.BGP {
-			if br.Prefix == p.String() && len(br.Paths) > 0 && br.Paths[0].Best {
-				return "it still has a route, but its export policy to that peer rejects it"
-			}
-		}
+	if r.HasBestBGP(a.Device, p) {
+		return "it still has a route, but its export policy to that peer rejects it"
 	}
 	return a.Device + " has no route to it any more"
 }

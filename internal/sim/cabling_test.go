@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backstop-net/backstop/internal/netgen"
 	"github.com/backstop-net/backstop/internal/sim/simtest"
 	"github.com/backstop-net/backstop/models/network"
 )
@@ -85,5 +86,31 @@ func TestCablesPinnedFromRunning(t *testing.T) {
 				t.Fatalf("adjacencies %+v over a link without a cable", res.Adjacencies)
 			}
 		})
+	}
+}
+
+// HasBestBGP answers what the policy stage used to read from Routes(device)
+// (a best path for exactly p), for every device and prefix of a generated
+// network and its drained candidate.
+func TestHasBestBGPMatchesRoutes(t *testing.T) {
+	run, cand := netgenNets(t, netgen.Options{Routers: 24, Seed: 3}, "drain-site")
+	for _, n := range []*network.Network{run, cand} {
+		r := Run(n)
+		checked := 0
+		for _, rs := range r.Routes("") {
+			best := map[string]bool{}
+			for _, br := range rs.BGP {
+				best[br.Prefix] = len(br.Paths) > 0 && br.Paths[0].Best
+			}
+			for _, p := range r.bgp.prefixes {
+				if got := r.HasBestBGP(rs.Device, p); got != best[p.String()] {
+					t.Fatalf("%s %s: HasBestBGP %v, Routes says %v", rs.Device, p, got, best[p.String()])
+				}
+				checked++
+			}
+		}
+		if checked == 0 {
+			t.Fatal("nothing compared")
+		}
 	}
 }

@@ -46,6 +46,7 @@ func netgenNets(t testing.TB, o netgen.Options, change string) (run, cand *netwo
 		t.Fatal(err)
 	}
 	PinExternalPeers(run, cand)
+	PinCabling(run, cand)
 	return run, cand
 }
 

@@ -225,3 +225,15 @@ func (r *Result) ConnectedInside(p netip.Prefix) map[string]netip.Prefix {
 	}
 	return out
 }
+
+// HasBestBGP reports whether device has a best BGP route for exactly p: the
+// question Routes(device) answers for one prefix, without rendering every
+// route of the device (the policy stage asks it per lost announcement).
+func (r *Result) HasBestBGP(device string, p netip.Prefix) bool {
+	d := r.Net.Device(device)
+	if d == nil || r.bgp == nil || r.state == nil {
+		return false
+	}
+	pid, ok := r.bgp.pid[p]
+	return ok && r.state.bestAt(int32(pid), int32(d.ID)) != nil
+}
