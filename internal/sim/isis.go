@@ -45,7 +45,9 @@ type igp struct {
 	adj     [3][][]isisEdge
 	spf     [3][]*spfTree
 	origins [3]map[netip.Prefix][]isisOrigin
-	lens    lengths // of the origins' prefixes, and 0 (the level-1 default)
+	// prefixes: every origin's prefix of both levels, sorted, once
+	prefixes []netip.Prefix
+	lens     lengths // of the origins' prefixes, and 0 (the level-1 default)
 	// attached: L1/L2 routers with an L2 adjacency (set the ATT bit)
 	attached []bool
 	// overloaded: the overload bit is set (ISO 10589 §7.2.8.1, RFC 3787
@@ -188,8 +190,21 @@ func buildIGP(t *topology) *igp {
 	for l := 1; l <= 2; l++ {
 		for p := range g.origins[l] {
 			g.lens.add(p)
+			g.prefixes = append(g.prefixes, p)
 		}
 	}
+	// Sorted once, so routes (asked once per device by the policy stage
+	// and the route dump) neither builds a set nor sorts per device.
+	slices.SortFunc(g.prefixes, func(a, b netip.Prefix) int {
+		if prefixLess(a, b) {
+			return -1
+		}
+		if prefixLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+	g.prefixes = slices.Compact(g.prefixes)
 	g.lens.add(netip.PrefixFrom(netip.IPv4Unspecified(), 0))
 	g.lens.add(netip.PrefixFrom(netip.IPv6Unspecified(), 0))
 	sort.Slice(g.adjs, func(i, j int) bool {
@@ -397,23 +412,22 @@ func (g *igp) route(r network.DeviceID, p netip.Prefix) (isisRoute, bool) {
 
 // routes lists every IS-IS route of r, sorted by prefix.
 func (g *igp) routes(r network.DeviceID) []isisRoute {
-	seen := map[netip.Prefix]bool{}
 	var out []isisRoute
-	for l := 1; l <= 2; l++ {
-		for p := range g.origins[l] {
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-			if rt, ok := g.route(r, p); ok {
-				out = append(out, rt)
-			}
+	def := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+	hasDef := false
+	for _, p := range g.prefixes {
+		hasDef = hasDef || p == def
+		if rt, ok := g.route(r, p); ok {
+			out = append(out, rt)
 		}
 	}
-	if rt, ok := g.route(r, netip.PrefixFrom(netip.IPv4Unspecified(), 0)); ok && !seen[rt.Prefix] {
-		out = append(out, rt)
+	if !hasDef {
+		// The level-1 default (ATT bit) has no origin of its own.
+		if rt, ok := g.route(r, def); ok {
+			out = append(out, rt)
+			sort.Slice(out, func(i, j int) bool { return prefixLess(out[i].Prefix, out[j].Prefix) })
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return prefixLess(out[i].Prefix, out[j].Prefix) })
 	return out
 }
 
