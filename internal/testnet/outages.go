@@ -36,6 +36,24 @@ func addrValue(p netip.Prefix) M {
 	return M{"ip": p.Addr().String(), "config": M{"ip": p.Addr().String(), "prefix-length": p.Bits()}}
 }
 
+// loopbackIface is a whole loopback interface with the given addresses on
+// subinterface 0.
+func loopbackIface(name, desc string, addrs L) M {
+	return M{"name": name,
+		"config": M{"name": name, "type": "iana-if-type:softwareLoopback", "description": desc, "enabled": true},
+		"subinterfaces": M{"subinterface": L{M{"index": 0, "config": M{"index": 0, "enabled": true},
+			"openconfig-if-ip:ipv4": M{"addresses": M{"address": addrs}}}}}}
+}
+
+// isisPassive is a passive level-2 IS-IS interface: the loopback's prefixes
+// advertised, no adjacency.
+func isisPassive(iface string) M {
+	return M{"interface-id": iface, "config": M{"interface-id": iface, "enabled": true, "passive": true},
+		"interface-ref": M{"config": M{"interface": iface, "subinterface": 0}},
+		"afi-safi":      M{"af": L{isisAF(M{"enabled": true})}},
+		"levels":        M{"level": L{M{"level-number": 2, "config": M{"level-number": 2, "enabled": true}}}}}
+}
+
 func netOf(d *Device) string { return fmt.Sprintf("49.0001.0000.0000.%04d.00", d.Num) }
 
 // staticDiscard is one static route list entry with a DROP next hop.
@@ -908,10 +926,7 @@ func outageScenarios(n *Network) []Scenario {
 			Findings: []string{"both-ends-agree"},
 			Changes: []Change{
 				{dc.Name, []Op{
-					{"update", "/interfaces/interface[name=lo1]", M{"name": "lo1",
-						"config": M{"name": "lo1", "type": "iana-if-type:softwareLoopback", "description": "BGP source", "enabled": true},
-						"subinterfaces": M{"subinterface": L{M{"index": 0, "config": M{"index": 0, "enabled": true},
-							"openconfig-if-ip:ipv4": M{"addresses": M{"address": L{addrValue(netip.PrefixFrom(lo1, 32))}}}}}}}},
+					{"update", "/interfaces/interface[name=lo1]", loopbackIface("lo1", "BGP source", L{addrValue(netip.PrefixFrom(lo1, 32))})},
 					{"update", neighbor(peer.Loopback), nbr(peer.Loopback, lo1, peer.Name+" (third path)")},
 				}},
 				{peer.Name, []Op{{"update", neighbor(lo1), nbr(lo1, peer.Loopback, dc.Name+" lo1 (third path)")}}},
@@ -932,14 +947,8 @@ func outageScenarios(n *Network) []Scenario {
 			Expect:   "BLOCK",
 			Findings: []string{"both-ends-agree"},
 			Changes: []Change{{other.Name, []Op{
-				{"update", "/interfaces/interface[name=lo1]", M{"name": "lo1",
-					"config": M{"name": "lo1", "type": "iana-if-type:softwareLoopback", "description": "anycast RR address", "enabled": true},
-					"subinterfaces": M{"subinterface": L{M{"index": 0, "config": M{"index": 0, "enabled": true},
-						"openconfig-if-ip:ipv4": M{"addresses": M{"address": L{addrValue(lo1)}}}}}}}},
-				{"update", isisIf("lo1"), M{"interface-id": "lo1", "config": M{"interface-id": "lo1", "enabled": true, "passive": true},
-					"interface-ref": M{"config": M{"interface": "lo1", "subinterface": 0}},
-					"afi-safi":      M{"af": L{isisAF(M{"enabled": true})}},
-					"levels":        M{"level": L{M{"level-number": 2, "config": M{"level-number": 2, "enabled": true}}}}}},
+				{"update", "/interfaces/interface[name=lo1]", loopbackIface("lo1", "anycast RR address", L{addrValue(lo1)})},
+				{"update", isisIf("lo1"), isisPassive("lo1")},
 			}}},
 		})
 	}
@@ -965,14 +974,8 @@ func outageScenarios(n *Network) []Scenario {
 			Expect:   "BLOCK",
 			Findings: []string{"dns-anycast"},
 			Changes: []Change{{bb.Name, []Op{
-				{"update", "/interfaces/interface[name=lo9]", M{"name": "lo9",
-					"config": M{"name": "lo9", "type": "iana-if-type:softwareLoopback", "description": "measurement test", "enabled": true},
-					"subinterfaces": M{"subinterface": L{M{"index": 0, "config": M{"index": 0, "enabled": true},
-						"openconfig-if-ip:ipv4": M{"addresses": M{"address": addrs}}}}}}},
-				{"update", isisIf("lo9"), M{"interface-id": "lo9", "config": M{"interface-id": "lo9", "enabled": true, "passive": true},
-					"interface-ref": M{"config": M{"interface": "lo9", "subinterface": 0}},
-					"afi-safi":      M{"af": L{isisAF(M{"enabled": true})}},
-					"levels":        M{"level": L{M{"level-number": 2, "config": M{"level-number": 2, "enabled": true}}}}}},
+				{"update", "/interfaces/interface[name=lo9]", loopbackIface("lo9", "measurement test", addrs)},
+				{"update", isisIf("lo9"), isisPassive("lo9")},
 			}}},
 		})
 	}
